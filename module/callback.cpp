@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * callback.cpp - the wakeup path: ep_poll_callback, hooked on the wait
+ * queues of every watched file, and ep_poll_safewake, which wakes the
+ * pollers of an instance (fs/eventpoll.c, same names).
+ *
+ * The callback runs from whatever context wakes the target's queue, with
+ * that queue's lock held and IRQs off; it takes only ep->lock (irqsave),
+ * never sleeps, never allocates, and wakes poll_wait after unlocking.
+ */
+#include "eventpoll.hpp"
+
+namespace ep2 {
+
+/*
+ * Wake the pollers of @ep.  @epi is the item whose callback is waking (or
+ * NULL): its depth in a chain of nested instances gives the lockdep subclass
+ * of poll_wait's lock, as fs/eventpoll.c does under CONFIG_DEBUG_LOCK_ALLOC.
+ */
+void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
+{
+	u8 nests = 0;
+
+	if (epi) {
+		if (ep2k_file_is_ep2(epi->file))
+			nests = ep_from_file(epi->file)->nests;
+		else
+			nests = 1;
+	}
+	ep2k_wake_up_poll_nested(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
+}
+
+static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
+{
+	EpItem *epi = pwq->base;
+	EventPoll *ep = epi->ep;
+	bool pwake = false;
+	int ewake = 0;
+
+	{
+		SpinLock::IrqSave guard(ep->lock);
+		u32 events = epi->events;
+
+		/*
+		 * No poll(2) event in the mask: the item is disabled (the
+		 * effect of EPOLLONESHOT until the next MOD).
+		 */
+		if (!(events & ~EP_PRIVATE_BITS))
+			goto out_unlock;
+
+		/*
+		 * Not every file passes its events as the key; when it does,
+		 * ignore wakeups for events nobody asked for.
+		 */
+		if (pollflags && !(pollflags & events))
+			goto out_unlock;
+
+		/*
+		 * While a scan copies events out without ep->lock, chain the
+		 * item on ovflist; ep_done_scan() requeues it.
+		 */
+		if (read_once(ep->ovflist) != ep_unactive()) {
+			if (epi->next == ep_unactive()) {
+				epi->next = read_once(ep->ovflist);
+				write_once(ep->ovflist, epi);
+				ep2k_rcu_read_lock();
+				ep_pm_stay_awake(epi);
+				ep2k_rcu_read_unlock();
+			}
+		} else if (!epi->is_ready_linked()) {
+			ep->rdllist.add_tail(&epi->rdllink);
+			ep2k_rcu_read_lock();
+			ep_pm_stay_awake(epi);
+			ep2k_rcu_read_unlock();
+		}
+
+		/* Wake the waiters, and note the pollers for after unlock. */
+		if (ep->wq.active()) {
+			if ((events & EPOLLEXCLUSIVE) && !(pollflags & POLLFREE)) {
+				switch (pollflags & EPOLLINOUT_BITS) {
+				case EPOLLIN:
+					if (events & EPOLLIN)
+						ewake = 1;
+					break;
+				case EPOLLOUT:
+					if (events & EPOLLOUT)
+						ewake = 1;
+					break;
+				case 0:
+					ewake = 1;
+					break;
+				}
+			}
+			if (sync)
+				ep->wq.wake_up_sync();
+			else
+				ep->wq.wake_up();
+		}
+		if (ep->poll_wait.active())
+			pwake = true;
+	out_unlock:;
+	}
+
+	/* Outside the lock. */
+	if (pwake)
+		ep_poll_safewake(ep, epi, pollflags & EPOLL_URING_WAKE);
+
+	if (!(epi->events & EPOLLEXCLUSIVE))
+		ewake = 1;
+
+	if (pollflags & POLLFREE) {
+		/*
+		 * The queue is going away (signalfd, binder...).  A racing
+		 * ep_remove_wait_queue() may miss whead == NULL and remove
+		 * again after us, so unlink with list_del_init.
+		 */
+		ep2k_wait_entry_unlink(pwq->wait.raw());
+		/*
+		 * whead != NULL is what keeps ep_remove/ep_clear_and_put
+		 * waiting on the queue's lock, which our caller holds.  Once
+		 * it is NULL nothing protects ep, epi or pwq: touch nothing
+		 * after this store.
+		 */
+		store_release(pwq->whead, static_cast<struct wait_queue_head *>(nullptr));
+	}
+	return ewake;
+}
+
+} // namespace ep2
+
+extern "C" int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)
+{
+	return ep2::ep_poll_callback(ep2::EpPollEntry::from_wait(wait), sync,
+				     static_cast<u32>(reinterpret_cast<uintptr_t>(key)));
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctl.cpp - epoll_ctl(): fs/eventpoll.c do_epoll_ctl, check for check.
+ *
+ * The order of the checks is epoll's, because the errno a caller sees for a
+ * call that is wrong in several ways is part of the behaviour: EBADF (epfd,
+ * then fd), EPERM (no ->poll), EPOLLWAKEUP silently dropped without
+ * CAP_BLOCK_SUSPEND, EINVAL (self / not an instance), the EPOLLEXCLUSIVE
+ * rules, ELOOP, then the op's own EEXIST / ENOENT / EINVAL.
+ */
+#include "eventpoll.hpp"
+#include "ctl.hpp"
+
+namespace ep2 {
+
+namespace {
+
+bool ep_op_has_event(int op) { return op != EP2_CTL_DEL; }
+
+/* The target may be polled but not nested with EPOLLEXCLUSIVE. */
+bool is_instance_file(struct file *f)
+{
+	return ep2k_file_is_ep2(f) || ep2k_file_is_native_epoll(f);
+}
+
+} // namespace
+
+/*
+ * @epds is the caller's event, already copied from userspace (NULL for DEL).
+ * @via: the instance file the ioctl was issued on, or NULL for the device:
+ * on an instance, epfd must name that instance.
+ */
+ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
+{
+	FdRef f(epfd);
+	if (!f)
+		return EBADF_;
+	FdRef tf(fd);
+	if (!tf)
+		return EBADF_;
+
+	/* The target file descriptor must support poll. */
+	if (!ep2k_file_can_poll(tf.get()))
+		return EPERM_;
+
+	/* EPOLLWAKEUP needs CAP_BLOCK_SUSPEND; without it the bit is dropped. */
+	if (ep_op_has_event(op) && (epds->events & EPOLLWAKEUP) && !ep2k_capable_block_suspend())
+		epds->events &= ~EPOLLWAKEUP;
+
+	/* epfd must be an instance, and an instance cannot watch itself. */
+	if (f.get() == tf.get() || !ep2k_file_is_ep2(f.get()))
+		return EINVAL_;
+	if (via && via != f.get())
+		return EINVAL_;
+
+	/*
+	 * EPOLLEXCLUSIVE hooks at ADD time only, so MOD cannot set it; nested
+	 * exclusive wakeups are not supported.
+	 */
+	if (ep_op_has_event(op) && (epds->events & EPOLLEXCLUSIVE)) {
+		if (op == EP2_CTL_MOD)
+			return EINVAL_;
+		if (op == EP2_CTL_ADD &&
+		    (is_instance_file(tf.get()) || (epds->events & ~EPOLLEXCLUSIVE_OK_BITS)))
+			return EINVAL_;
+	}
+
+	EventPoll *ep = ep_from_file(f.get());
+	bool full_check = false;
+	ErrorOr<> error = EINVAL_;
+
+	/*
+	 * An ADD that may change the topology of nested instances (the target
+	 * is an instance, this instance is itself watched, or a check is under
+	 * way) takes ep_nested_mtx first, checks for loops and collects the
+	 * files whose wakeup paths it lengthens.
+	 */
+	EpLock lk(ep);
+	if (op == EP2_CTL_ADD) {
+		if (read_once(ep->self_watch) || ep->gen == read_once(loop_check_gen) ||
+		    ep2k_file_is_ep2(tf.get())) {
+			lk.unlock();
+			ep_nested_mtx.lock();
+			loop_check_gen++;
+			full_check = true;
+			if (ep2k_file_is_ep2(tf.get())) {
+				if (!ep_loop_check(ep, ep_from_file(tf.get()))) {
+					error = ELOOP_;
+					goto out_nested;
+				}
+			}
+			lk.lock();
+		}
+	}
+
+	{
+		EpItem *epi = ep_find(ep, tf.get(), fd);
+		switch (op) {
+		case EP2_CTL_ADD:
+			if (!epi) {
+				epds->events |= EPOLLERR | EPOLLHUP;
+				error = ep_insert(ep, epds->events, epds->data, tf.get(), fd, full_check);
+			} else {
+				error = EEXIST_;
+			}
+			break;
+		case EP2_CTL_DEL:
+			if (epi) {
+				/* The instance file's reference keeps ep alive. */
+				ep_remove(ep, epi);
+				error = OK;
+			} else {
+				error = ENOENT_;
+			}
+			break;
+		case EP2_CTL_MOD:
+			if (epi) {
+				if (!(epi->events & EPOLLEXCLUSIVE)) {
+					epds->events |= EPOLLERR | EPOLLHUP;
+					error = ep_modify(ep, epi, epds->events, epds->data);
+				}
+			} else {
+				error = ENOENT_;
+			}
+			break;
+		}
+	}
+	lk.unlock();
+
+out_nested:
+	if (full_check) {
+		ep_clear_tfile_check_list();
+		loop_check_gen++;
+		ep_nested_mtx.unlock();
+	}
+	return error;
+}
+
+} // namespace ep2

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * eventpoll.cpp - the instance: allocation, scans of the ready list, poll of
+ * the instance file, and release (fs/eventpoll.c ep_alloc, ep_start_scan,
+ * ep_done_scan, __ep_eventpoll_poll, ep_clear_and_put).
+ */
+#include "eventpoll.hpp"
+#include "user_watches.hpp"
+
+namespace ep2 {
+
+ErrorOr<EventPoll *> ep_alloc()
+{
+	UserWatches *user = TRY(user_watches_get_current());
+
+	auto *ep = static_cast<EventPoll *>(ep2k_kzalloc(sizeof(EventPoll), EP2K_GFP_KERNEL_ACCOUNT));
+	if (unlikely(!ep)) {
+		user_watches_put(user);
+		return ENOMEM_;
+	}
+	ep->mtx.init("&ep->mtx", &ep2k_key_ep_mtx);
+	ep->lock.init("&ep->lock", &ep2k_key_ep_lock);
+	ep->wq.init("&ep->wq", &ep2k_key_ep_wq);
+	ep->poll_wait.init("&ep->poll_wait", &ep2k_key_ep_poll_wait);
+	ep->rdllist.init();
+	ep->rbr.init();
+	ep->ovflist = ep_unactive();
+	ep->user = user;
+	ep->refcount = 1;
+	return ep;
+}
+
+EventPoll *ep_from_file(struct file *f)
+{
+	return static_cast<EventPoll *>(ep2k_file_private(f));
+}
+
+void ep_get(EventPoll *ep)
+{
+	__atomic_add_fetch(&ep->refcount, 1, __ATOMIC_RELAXED);
+}
+
+static void ep_free(EventPoll *ep)
+{
+	ep->mtx.destroy();
+	user_watches_put(ep->user);
+	ep2k_wakeup_source_unregister(ep->ws);
+	ep2k_kfree(ep);
+}
+
+void ep_put(EventPoll *ep)
+{
+	if (__atomic_sub_fetch(&ep->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (unlikely(!ep->rbr.empty()))
+		ep2k_warn_once("instance freed with items");
+	ep_free(ep);
+}
+
+/*
+ * Steal the ready list and divert the callback to ovflist, so events that
+ * arrive while the caller works on @txlist without ep->lock are kept.
+ * Must be called with ep->mtx held.
+ */
+void ep_start_scan(EventPoll *ep, ListNode &txlist)
+{
+	ep2k_lockdep_assert_irqs_enabled();
+	SpinLock::Irq guard(ep->lock);
+	ep->rdllist.splice_init_to_head(txlist);
+	write_once(ep->ovflist, static_cast<EpItem *>(nullptr));
+}
+
+/*
+ * Put back what the scan left on @txlist and what the callback chained on
+ * ovflist meanwhile (reversed to FIFO), then re-enable the ready list.
+ */
+void ep_done_scan(EventPoll *ep, ListNode &txlist)
+{
+	SpinLock::Irq guard(ep->lock);
+	EpItem *epi, *nepi;
+	for (nepi = read_once(ep->ovflist); (epi = nepi) != nullptr; nepi = epi->next, epi->next = ep_unactive()) {
+		/* An item already on txlist is put back by the splice below. */
+		if (!epi->is_ready_linked()) {
+			/* ovflist is LIFO: adding at the head restores FIFO. */
+			ep->rdllist.add_head(&epi->rdllink);
+			ep_pm_stay_awake(epi);
+		}
+	}
+	write_once(ep->ovflist, ep_unactive());
+	txlist.splice_init_to_head(ep->rdllist);
+	ep2k_pm_relax(ep->ws);
+	if (!ep->rdllist.empty() && ep->wq.active())
+		ep->wq.wake_up();
+}
+
+/*
+ * ->poll of the instance file, and of a nested instance from ep_item_poll()
+ * (@depth > 0 there, the lockdep subclass of mtx).
+ */
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth)
+{
+	struct task_struct *self = ep2k_current();
+	u32 res = 0;
+
+	/* Insert inside our poll wait queue. */
+	ep2k_poll_wait(ep->file, ep->poll_wait.raw(), pt);
+
+	/*
+	 * A cycle through a native epoll instance (which eventpoll2's loop
+	 * check cannot see into) brings us back here with our own mtx held:
+	 * report "not ready" instead of deadlocking.
+	 */
+	if (unlikely(read_once(ep->mtx_owner) == self))
+		return 0;
+
+	PollTable ptnull;
+	ep2k_init_poll_table_null(ptnull.raw());
+
+	EpLock guard(ep, depth);
+	ListNode txlist;
+	txlist.init();
+	ep_start_scan(ep, txlist);
+	ep2_list_for_each_safe(pos, tmp, txlist) {
+		EpItem *epi = EpItem::from_rdllink(pos);
+		if (ep_item_poll(epi, ptnull.raw(), depth + 1)) {
+			res = EPOLLIN | EPOLLRDNORM;
+			break;
+		}
+		/*
+		 * Queued by the callback but not ready for the events asked
+		 * for: drop it from the ready list, as epoll does.
+		 */
+		ep_pm_relax(epi);
+		epi->rdllink.del_init();
+	}
+	ep_done_scan(ep, txlist);
+	return res;
+}
+
+/* Release of the instance file: unhook and free every item, then put. */
+static void ep_clear_and_put(EventPoll *ep)
+{
+	/* Release whoever polls us. */
+	if (ep->poll_wait.active())
+		ep_poll_safewake(ep, nullptr, 0);
+
+	{
+		EpLock guard(ep);
+		/* First unhook every callback, so none runs during the frees. */
+		for (struct rb_node *rbp = ep->rbr.first(); rbp; rbp = RbRootCached::next(rbp)) {
+			ep_unregister_pollwait(ep, EpItem::from_rbn(rbp));
+			ep2k_cond_resched();
+		}
+		struct rb_node *next;
+		for (struct rb_node *rbp = ep->rbr.first(); rbp; rbp = next) {
+			next = RbRootCached::next(rbp);
+			ep_remove(ep, EpItem::from_rbn(rbp));
+			ep2k_cond_resched();
+		}
+	}
+	ep_put(ep);
+}
+
+} // namespace ep2
+
+using namespace ep2;
+
+extern "C" int ep2_instance_release(struct file *f)
+{
+	EventPoll *ep = ep_from_file(f);
+	if (ep)
+		ep_clear_and_put(ep);
+	return 0;
+}
+
+extern "C" u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt)
+{
+	return ep_eventpoll_poll(ep_from_file(f), pt, 0);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file_watch.cpp - the registry of watched files (see file_watch.hpp).
+ */
+#include "file_watch.hpp"
+#include "close_watch.hpp"
+
+namespace ep2 {
+
+namespace {
+
+constexpr unsigned WATCH_HASH_BITS = 12;
+constexpr unsigned WATCH_HASH_SIZE = 1u << WATCH_HASH_BITS;
+
+/* Hash buckets; watch_lock.  Zero-initialised storage, no constructor. */
+FileWatch *watch_hash[WATCH_HASH_SIZE];
+SpinLock watch_lock;
+struct kmem_cache *watch_cache;
+
+unsigned watch_hash_fn(struct file *f)
+{
+	u64 v = reinterpret_cast<uintptr_t>(f) >> 6;
+	return static_cast<unsigned>((v * 0x61C8864680B583EBull) >> (64 - WATCH_HASH_BITS));
+}
+
+void link_item_locked(FileWatch *w, EpItem *epi)
+{
+	epi->watch = w;
+	w->items.add_tail(&epi->fllink);
+	if (ep2k_file_is_ep2(w->file))
+		ep_from_file(w->file)->self_watch = w;
+}
+
+} // namespace
+
+WatchLockGuard::WatchLockGuard() { ep2k_spin_lock(watch_lock.raw()); }
+WatchLockGuard::~WatchLockGuard() { ep2k_spin_unlock(watch_lock.raw()); }
+
+FileWatch *file_watch_find_locked(struct file *file)
+{
+	for (FileWatch *w = watch_hash[watch_hash_fn(file)]; w; w = w->hnext)
+		if (w->file == file)
+			return w;
+	return nullptr;
+}
+
+ErrorOr<> file_watch_attach(EpItem *epi)
+{
+	struct file *file = epi->file;
+
+	{
+		WatchLockGuard guard;
+		if (FileWatch *w = file_watch_find_locked(file)) {
+			link_item_locked(w, epi);
+			return OK;
+		}
+	}
+
+	/* First watcher of this file: allocate (and register for close) unlocked. */
+	auto *fresh = static_cast<FileWatch *>(ep2k_kmem_cache_zalloc(watch_cache, EP2K_GFP_KERNEL));
+	if (!fresh)
+		return ENOMEM_;
+	fresh->file = file;
+	fresh->items.init();
+	fresh->close_cookie = nullptr;
+	if (!epi->pins_file) {
+		auto cookie = close_watch_register(file);
+		if (cookie.is_error()) {
+			ep2k_kmem_cache_free(watch_cache, fresh);
+			return cookie.error();
+		}
+		fresh->close_cookie = cookie.value();
+	}
+
+	FileWatch *unused = nullptr;
+	{
+		WatchLockGuard guard;
+		FileWatch *w = file_watch_find_locked(file);
+		if (!w) {
+			w = fresh;
+			w->hashed = true;
+			unsigned b = watch_hash_fn(file);
+			w->hnext = watch_hash[b];
+			watch_hash[b] = w;
+		} else {
+			unused = fresh;	/* raced with another first watcher */
+		}
+		link_item_locked(w, epi);
+	}
+	if (unused) {
+		close_watch_unregister(unused->close_cookie);
+		ep2k_kmem_cache_free(watch_cache, unused);
+	}
+	return OK;
+}
+
+static void file_watch_free(FileWatch *w)
+{
+	close_watch_unregister(w->close_cookie);
+	ep2k_kmem_cache_free(watch_cache, w);
+}
+
+void file_watch_detach(EpItem *epi)
+{
+	FileWatch *w = epi->watch;
+	FileWatch *dead = nullptr;
+
+	{
+		WatchLockGuard guard;
+		epi->fllink.del_init();
+		if (w->items.empty()) {
+			FileWatch **pp = &watch_hash[watch_hash_fn(w->file)];
+			while (*pp != w)
+				pp = &(*pp)->hnext;
+			*pp = w->hnext;
+			w->hashed = false;
+			if (ep2k_file_is_ep2(w->file))
+				ep_from_file(w->file)->self_watch = nullptr;
+			/* A loop check still lists it: file_watch_unlist() frees. */
+			if (!w->check_next)
+				dead = w;
+		}
+	}
+	epi->watch = nullptr;
+	if (dead)
+		file_watch_free(dead);
+}
+
+void file_watch_unlist(FileWatch *w)
+{
+	bool dead;
+	{
+		WatchLockGuard guard;
+		w->check_next = nullptr;
+		dead = !w->hashed;
+	}
+	if (dead)
+		file_watch_free(w);
+}
+
+int file_watch_init()
+{
+	watch_lock.init("eventpoll2_watch_lock", &ep2k_key_watch_lock);
+	watch_cache = ep2k_kmem_cache_create("eventpoll2_watch", sizeof(FileWatch), alignof(FileWatch), 0);
+	return watch_cache ? 0 : ENOMEM_.code;
+}
+
+void file_watch_exit()
+{
+	ep2k_kmem_cache_destroy(watch_cache);
+}
+
+} // namespace ep2

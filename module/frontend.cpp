@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * frontend.cpp - the ioctl ABI (uapi/linux/eventpoll2.h) in front of the
+ * epoll calls: argument structs copied in (extensible, openat2-style),
+ * reserved fields checked, then epoll's own checks in epoll's order.
+ */
+#include "eventpoll.hpp"
+#include "ctl.hpp"
+
+namespace ep2 {
+
+namespace {
+
+static_assert(sizeof(ep2_event) == EP2K_SIZEOF_EPOLL_EVENT);
+static_assert(sizeof(ep2_create_args) == EP2_CREATE_ARGS_SIZE_VER0);
+static_assert(sizeof(ep2_ctl_args) == EP2_CTL_ARGS_SIZE_VER0);
+static_assert(sizeof(ep2_wait_args) == EP2_WAIT_ARGS_SIZE_VER0);
+
+/*
+ * Copy an argument struct whose first field is its size.  One copy in the
+ * common case (userspace's size is ours); otherwise copy_struct_from_user()
+ * semantics: a larger struct needs zeroed tail bytes (E2BIG), a smaller one
+ * (down to version 0) is zero-extended.
+ */
+template <typename Args, u32 Ver0>
+ErrorOr<> copy_args(Args &args, UserPtr uarg)
+{
+	if (ep2k_copy_from_user(&args, uarg.get(), sizeof(Args))) {
+		/* Maybe a shorter, older struct at the end of a mapping. */
+		u32 size;
+		if (ep2k_copy_from_user(&size, uarg.get(), sizeof(size)))
+			return EFAULT_;
+		args.size = size;
+	}
+	if (likely(args.size == sizeof(Args)))
+		return OK;
+	if (args.size < Ver0)
+		return EINVAL_;
+	u32 usize = args.size;
+	int err = ep2k_copy_struct_from_user(&args, sizeof(Args), uarg.get(), usize);
+	if (err)
+		return Error{err};
+	args.size = usize;
+	return OK;
+}
+
+UserPtr user_ptr(u64 v, bool compat) { return UserPtr{compat ? reinterpret_cast<uintptr_t>(ep2k_compat_ptr(v)) : v}; }
+
+ErrorOr<int> ioc_create(UserPtr uarg)
+{
+	ep2_create_args a;
+	TRY((copy_args<ep2_create_args, EP2_CREATE_ARGS_SIZE_VER0>(a, uarg)));
+	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC))
+		return EINVAL_;
+
+	EventPoll *ep = TRY(ep_alloc());
+	struct file *file = nullptr;
+	int fd = ep2k_instance_fd_create(ep, a.flags & EP2_CLOEXEC, &file);
+	if (fd < 0) {
+		ep_put(ep);
+		return Error{fd};
+	}
+	ep->file = file;
+	return fd;
+}
+
+ErrorOr<int> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
+{
+	ep2_ctl_args a;
+	TRY((copy_args<ep2_ctl_args, EP2_CTL_ARGS_SIZE_VER0>(a, uarg)));
+
+	/* epoll_ctl() copies the event first, for every op but DEL. */
+	ep2_event ev{};
+	if (a.op != EP2_CTL_DEL &&
+	    ep2k_copy_from_user(&ev, user_ptr(a.event, compat).get(), sizeof(ev)))
+		return EFAULT_;
+	TRY(ep_ctl(a.epfd, a.op, a.fd, a.op != EP2_CTL_DEL ? &ev : nullptr, via));
+	return 0;
+}
+
+ErrorOr<int> ioc_wait(unsigned nr, UserPtr uarg, bool compat, struct file *via)
+{
+	ep2_wait_args a;
+	TRY((copy_args<ep2_wait_args, EP2_WAIT_ARGS_SIZE_VER0>(a, uarg)));
+	UserPtr events = user_ptr(a.events, compat);
+
+	switch (nr) {
+	case EP2K_IOC_NR_WAIT:
+		if (a.sigmask || a.sigsetsize || a.timeout)
+			return EINVAL_;
+		return ep_wait(a.epfd, events, a.maxevents, WaitTimeout::from_ms(a.timeout_ms), via);
+	case EP2K_IOC_NR_PWAIT:
+		if (a.timeout)
+			return EINVAL_;
+		return ep_pwait(a.epfd, events, a.maxevents, WaitTimeout::from_ms(a.timeout_ms),
+				user_ptr(a.sigmask, compat), a.sigsetsize, via);
+	default: { /* PWAIT2 */
+		if (a.timeout_ms)
+			return EINVAL_;
+		WaitTimeout to{WaitTimeout::Forever, 0};
+		if (a.timeout) {
+			s64 sec;
+			long nsec;
+			if (ep2k_get_timespec(user_ptr(a.timeout, compat).get(), &sec, &nsec))
+				return EFAULT_;
+			to = TRY(WaitTimeout::from_timespec(sec, nsec));
+		}
+		return ep_pwait(a.epfd, events, a.maxevents, to, user_ptr(a.sigmask, compat),
+				a.sigsetsize, via);
+	}
+	}
+}
+
+} // namespace
+
+} // namespace ep2
+
+using namespace ep2;
+
+/*
+ * Entry from the device's and the instances' file_operations.  Dispatch is
+ * on the ioctl's type and number; the size lives in the struct itself.
+ */
+extern "C" long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, int compat)
+{
+	unsigned type = (cmd >> EP2K_IOC_TYPESHIFT) & EP2K_IOC_TYPEMASK;
+	unsigned nr = (cmd >> EP2K_IOC_NRSHIFT) & EP2K_IOC_NRMASK;
+	UserPtr uarg{arg};
+	struct file *via = ep2k_file_is_ep2(f) ? f : nullptr;
+
+	if (type != EP2K_IOC_MAGIC)
+		return ENOTTY_.code;
+	switch (nr) {
+	case EP2K_IOC_NR_CREATE:
+		return ioc_create(uarg).to_long();
+	case EP2K_IOC_NR_CTL:
+		return ioc_ctl(uarg, compat, via).to_long();
+	case EP2K_IOC_NR_WAIT:
+	case EP2K_IOC_NR_PWAIT:
+	case EP2K_IOC_NR_PWAIT2:
+		return ioc_wait(nr, uarg, compat, via).to_long();
+	default:
+		return ENOTTY_.code;
+	}
+}

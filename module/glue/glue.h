@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarations shared by the C glue files only (never seen by C++). */
+#ifndef EP2_GLUE_H
+#define EP2_GLUE_H
+
+#include <linux/fs.h>
+#include <linux/wait.h>
+#include <linux/poll.h>
+
+extern const struct file_operations ep2k_instance_fops;
+
+int ep2k_poll_callback_tramp(struct wait_queue_entry *wait, unsigned int mode,
+			     int sync, void *key);
+int ep2k_autoremove_wake_function(struct wait_queue_entry *wq_entry,
+				  unsigned int mode, int sync, void *key);
+void ep2k_ptable_queue_proc_tramp(struct file *file, wait_queue_head_t *whead,
+				  poll_table *pt);
+
+#endif

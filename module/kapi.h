@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kapi.h - the whole of the kernel as C++ sees it.
+ *
+ * C++ never includes a kernel header.  Everything it needs from the kernel is
+ * declared here, with `extern "C"` linkage, and implemented by one-line C
+ * wrappers in glue/helpers.c (the counterpart of Rust-for-Linux's
+ * rust/helpers).  glue/helpers.c includes this header *and* the real kernel
+ * headers, so the C compiler checks every prototype below against the real
+ * API; nothing here is a hand-copied kernel declaration.
+ *
+ * Kernel objects appear only as incomplete struct types (the same tags the
+ * kernel uses: struct file, struct spinlock, ...).  C++ embeds them as opaque,
+ * suitably sized and aligned storage (see ksync.hpp / kobj.hpp, checked
+ * against generated/ep2_layout.h) and hands the glue their address.
+ *
+ * The other direction, kernel -> C++, is the set of ep2_* entry points at the
+ * end of this file: C trampolines in glue/entry.c (file_operations, the wait
+ * queue callback, the poll-table queue proc, fsnotify) call them.
+ */
+#ifndef EP2_KAPI_H
+#define EP2_KAPI_H
+
+#ifdef __cplusplus
+#define EP2_EXTERN_C extern "C"
+#define EP2_EXTERN_C_BEGIN extern "C" {
+#define EP2_EXTERN_C_END }
+#define __user
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef int s32;
+typedef unsigned long long u64;
+typedef long long s64;
+#else
+#define EP2_EXTERN_C
+#define EP2_EXTERN_C_BEGIN
+#define EP2_EXTERN_C_END
+#endif
+
+EP2_EXTERN_C_BEGIN
+
+struct file;
+struct spinlock;
+struct mutex;
+struct wait_queue_head;
+struct wait_queue_entry;
+struct rb_node;
+struct rb_root_cached;
+struct poll_table_struct;
+struct lock_class_key;
+struct kmem_cache;
+struct user_struct;
+struct wakeup_source;
+struct seq_file;
+struct task_struct;
+struct rcu_head;
+
+/* Explicit allocation contexts; mapped to gfp_t in the glue. */
+enum ep2k_gfp {
+	EP2K_GFP_KERNEL = 0,		/* may sleep; process context */
+	EP2K_GFP_KERNEL_ACCOUNT = 1,	/* GFP_KERNEL charged to the memcg */
+};
+
+/* --- lock classes: one static key per lock role, owned by the glue ------ */
+extern struct lock_class_key ep2k_key_ep_lock;
+extern struct lock_class_key ep2k_key_ep_mtx;
+extern struct lock_class_key ep2k_key_ep_wq;
+extern struct lock_class_key ep2k_key_ep_poll_wait;
+extern struct lock_class_key ep2k_key_users_lock;
+extern struct lock_class_key ep2k_key_nested_mtx;
+extern struct lock_class_key ep2k_key_watch_lock;
+
+/* --- spinlock_t ---------------------------------------------------------- */
+void ep2k_spin_lock_init(struct spinlock *l, const char *name, struct lock_class_key *key);
+unsigned long ep2k_spin_lock_irqsave(struct spinlock *l);
+void ep2k_spin_unlock_irqrestore(struct spinlock *l, unsigned long flags);
+void ep2k_spin_lock_irq(struct spinlock *l);
+void ep2k_spin_unlock_irq(struct spinlock *l);
+void ep2k_spin_lock(struct spinlock *l);
+void ep2k_spin_unlock(struct spinlock *l);
+void ep2k_lockdep_assert_spin_held(struct spinlock *l);
+void ep2k_lockdep_assert_irqs_enabled(void);
+
+/* --- struct mutex -------------------------------------------------------- */
+void ep2k_mutex_init(struct mutex *m, const char *name, struct lock_class_key *key);
+void ep2k_mutex_destroy(struct mutex *m);
+void ep2k_mutex_lock_nested(struct mutex *m, unsigned int subclass);
+void ep2k_mutex_unlock(struct mutex *m);
+void ep2k_lockdep_assert_mutex_held(struct mutex *m);
+
+/* --- wait queues --------------------------------------------------------- */
+void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
+			      struct lock_class_key *key);
+int ep2k_waitqueue_active(struct wait_queue_head *wq);
+void ep2k_wake_up(struct wait_queue_head *wq);
+void ep2k_wake_up_sync(struct wait_queue_head *wq);
+/*
+ * wake_up_poll() under the queue's own lock taken with lockdep @subclass;
+ * *@nests reads subclass + 1 while the wakeup runs (fs/eventpoll.c's
+ * ep->nests).  Wakeups nested deeper than EP2K_MAX_WAKE_DEPTH on this CPU are
+ * dropped: a cycle through a native epoll instance must not recurse forever.
+ */
+void ep2k_wake_up_poll_nested(struct wait_queue_head *wq, u32 events, unsigned int subclass,
+			      u8 *nests);
+void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* Lock-held variants (caller holds the lock that protects @wq, e.g. ep->lock). */
+void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* An entry whose ->func is the eventpoll2 poll callback (ep2_poll_callback). */
+void ep2k_init_callback_entry(struct wait_queue_entry *e);
+/* An entry for the current task that removes itself when woken. */
+void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
+int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
+int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
+/* POLLFREE side of the callback: list_del_init(&e->entry). */
+void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
+
+/* --- scheduling, signals, time ------------------------------------------ */
+void ep2k_set_current_interruptible(void);
+void ep2k_set_current_running(void);
+int ep2k_signal_pending(void);
+int ep2k_fatal_signal_pending(void);
+/* schedule_hrtimeout_range(@expires_ns or NULL = forever, ABS, monotonic). */
+int ep2k_schedule_hrtimeout_abs(const s64 *expires_ns, u64 slack_ns);
+s64 ep2k_ktime_get_ns(void);			/* CLOCK_MONOTONIC */
+u64 ep2k_current_timer_slack_ns(void);
+int ep2k_current_nice(void);
+void ep2k_cond_resched(void);
+struct task_struct *ep2k_current(void);
+int ep2k_capable_block_suspend(void);
+/* pwait signal mask (see wait.cpp). */
+void ep2k_sigmask_install(u64 mask);		/* save blocked, set restore flag, set mask */
+int ep2k_sigmask_test_and_clear_restore(void);
+void ep2k_sigmask_restore_saved(void);
+
+/* --- files ---------------------------------------------------------------- */
+/* fdget(): NULL for a bad or O_PATH fd.  @flags is fdput()'s cookie. */
+struct file *ep2k_fdget(int fd, unsigned int *flags);
+void ep2k_fdput(struct file *f, unsigned int flags);
+void ep2k_get_file(struct file *f);
+void ep2k_fput(struct file *f);
+int ep2k_get_file_not_zero(struct file *f);	/* atomic_long_inc_not_zero(&f->f_count) */
+int ep2k_file_can_poll(struct file *f);
+int ep2k_file_is_ep2(struct file *f);		/* f->f_op == instance fops */
+int ep2k_file_is_native_epoll(struct file *f);	/* an anon_inode:[eventpoll] */
+void *ep2k_file_private(struct file *f);
+void ep2k_file_clear_private(struct file *f);
+int ep2k_file_notifies_close(struct file *f);	/* !(f_mode & FMODE_NONOTIFY) */
+/* A new anon_inode:[eventpoll2] file + fd for @priv; returns fd or -errno. */
+int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep);
+void ep2k_seq_print_item(struct seq_file *m, int fd, u32 events, u64 data,
+			 struct file *f);
+int ep2k_seq_has_overflowed(struct seq_file *m);
+
+/* --- poll ----------------------------------------------------------------- */
+/* Sizes of poll_table are generated; the queue proc is ep2_ptable_queue_proc. */
+void ep2k_init_poll_table_queue(struct poll_table_struct *pt);
+void ep2k_init_poll_table_null(struct poll_table_struct *pt);
+u32 ep2k_vfs_poll(struct file *f, struct poll_table_struct *pt, u32 key);
+void ep2k_poll_wait(struct file *f, struct wait_queue_head *wq, struct poll_table_struct *pt);
+
+/* --- user memory ---------------------------------------------------------- */
+unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned long n);
+unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n);
+int ep2k_copy_struct_from_user(void *dst, unsigned long ksize,
+			       const void __user *src, unsigned long usize);
+int ep2k_access_ok(const void __user *p, unsigned long n);
+/* epoll_put_uevent(): 0 on success, non-zero on a fault. */
+int ep2k_put_uevent(void __user *uevent, u32 revents, u64 data);
+/* get_timespec64 from a __kernel_timespec: 0, or -EFAULT. */
+int ep2k_get_timespec(const void __user *uts, s64 *sec, long *nsec);
+void __user *ep2k_compat_ptr(u64 uptr);
+
+/* --- memory --------------------------------------------------------------- */
+struct kmem_cache *ep2k_kmem_cache_create(const char *name, unsigned int size,
+					  unsigned int align, int hwcache_align);
+void ep2k_kmem_cache_destroy(struct kmem_cache *c);
+void *ep2k_kmem_cache_zalloc(struct kmem_cache *c, enum ep2k_gfp gfp);
+void ep2k_kmem_cache_free(struct kmem_cache *c, void *p);
+void *ep2k_kzalloc(unsigned long size, enum ep2k_gfp gfp);
+void ep2k_kfree(const void *p);
+void ep2k_rcu_read_lock(void);
+void ep2k_rcu_read_unlock(void);
+void ep2k_synchronize_rcu(void);
+void ep2k_rcu_barrier(void);
+unsigned long ep2k_totalram_lowmem_pages(void);
+unsigned int ep2k_page_shift(void);
+
+/* --- rbtree --------------------------------------------------------------- */
+void ep2k_rb_root_cached_init(struct rb_root_cached *root);
+struct rb_node **ep2k_rb_root_link(struct rb_root_cached *root);
+void ep2k_rb_link_node(struct rb_node *node, struct rb_node *parent, struct rb_node **link);
+void ep2k_rb_insert_color_cached(struct rb_node *node, struct rb_root_cached *root, int leftmost);
+void ep2k_rb_erase_cached(struct rb_node *node, struct rb_root_cached *root);
+struct rb_node *ep2k_rb_first_cached(const struct rb_root_cached *root);
+struct rb_node *ep2k_rb_next(const struct rb_node *node);
+int ep2k_rb_empty_cached(const struct rb_root_cached *root);
+
+/* --- credentials, power management --------------------------------------- */
+struct user_struct *ep2k_get_current_user(void);
+void ep2k_free_uid(struct user_struct *u);
+struct wakeup_source *ep2k_wakeup_source_register(const char *name);
+struct wakeup_source *ep2k_wakeup_source_register_for_file(struct file *f);
+void ep2k_wakeup_source_unregister(struct wakeup_source *ws);
+void ep2k_pm_stay_awake(struct wakeup_source *ws);
+void ep2k_pm_relax(struct wakeup_source *ws);
+int ep2k_wakeup_source_active(struct wakeup_source *ws);
+
+/* --- sysctl --------------------------------------------------------------- */
+/* fs.eventpoll2.max_user_watches lives in the glue (a ctl_table needs it). */
+long ep2k_max_user_watches(void);
+void ep2k_set_max_user_watches(long v);
+
+/* --- diagnostics ---------------------------------------------------------- */
+void ep2k_pr_info(const char *msg);
+void ep2k_dump_stack(void);
+void ep2k_warn_once(const char *what);		/* WARN_ONCE(1, ...) */
+void ep2k_warn(const char *what);		/* WARN(1, ...) */
+int ep2k_debug_triggers_enabled(void);
+
+/* --- fsnotify close watch (glue/fsnotify.c) ------------------------------- */
+int ep2k_close_watch_init(void);
+void ep2k_close_watch_exit(void);
+/* Ensure a close mark on f's inode; -errno on failure.  May sleep. */
+int ep2k_close_watch_add(struct file *f, void **cookie);
+void ep2k_close_watch_put(void *cookie);
+
+/* ============ kernel -> C++: implemented in C++, called by C trampolines == */
+int ep2_module_init(void);
+void ep2_module_exit(void);
+long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, int compat);
+int ep2_instance_release(struct file *f);
+u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt);
+void ep2_instance_show_fdinfo(struct seq_file *m, struct file *f);
+int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key);
+void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
+			   struct poll_table_struct *pt);
+void ep2_file_closing(struct file *f);
+long ep2_debug_trigger(const char *what);
+
+EP2_EXTERN_C_END
+
+#endif /* EP2_KAPI_H */

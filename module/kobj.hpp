@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kobj.hpp - kernel objects embedded in C++ objects.
+ *
+ * Each type is opaque storage of exactly the kernel object's size and
+ * alignment (generated from the real headers into ep2_layout.h and
+ * static_assert'ed here), reached only through the glue.  They are pinned (EP2_PINNED):
+ * wait queue heads, mutexes and rb nodes are self-referential or referenced
+ * by address from other kernel objects, so they never copy and never move.
+ *
+ * Lock guards encode their context in their type (Zircon's
+ * Guard<SpinLock, IrqSave>): SpinLock::IrqSave for the callback path, which
+ * may run in hard IRQ context; SpinLock::Irq for process context that must
+ * keep the callback out; Mutex::Guard for sleeping sections.
+ */
+#pragma once
+#include "rt.hpp"
+
+namespace ep2 {
+
+#define EP2_OPAQUE(Name, KType, SYM)                                         \
+	alignas(EP2K_ALIGNOF_##SYM) unsigned char m_storage[EP2K_SIZEOF_##SYM]; \
+	KType *raw() { return reinterpret_cast<KType *>(m_storage); }          \
+	const KType *raw() const { return reinterpret_cast<const KType *>(m_storage); }
+
+#define EP2_CHECK_LAYOUT(Name, SYM)                                          \
+	static_assert(sizeof(Name) == EP2K_SIZEOF_##SYM, #Name " size");        \
+	static_assert(alignof(Name) == EP2K_ALIGNOF_##SYM, #Name " alignment")
+
+class SpinLock {
+	EP2_PINNED(SpinLock);
+public:
+	EP2_OPAQUE(SpinLock, struct spinlock, SPINLOCK)
+
+	void init(const char *name, struct lock_class_key *key) { ep2k_spin_lock_init(raw(), name, key); }
+	void assert_held() { ep2k_lockdep_assert_spin_held(raw()); }
+
+	/* spin_lock_irqsave: any context, including hard IRQ. */
+	class [[nodiscard]] IrqSave {
+	EP2_NO_COPY(IrqSave);
+	public:
+		explicit IrqSave(SpinLock &l) : m_lock(l), m_flags(ep2k_spin_lock_irqsave(l.raw())) {}
+		~IrqSave() { ep2k_spin_unlock_irqrestore(m_lock.raw(), m_flags); }
+
+	private:
+		SpinLock &m_lock;
+		unsigned long m_flags;
+	};
+
+	/* spin_lock_irq: process context with IRQs known to be enabled. */
+	class [[nodiscard]] Irq {
+	EP2_NO_COPY(Irq);
+	public:
+		explicit Irq(SpinLock &l) : m_lock(l) { ep2k_spin_lock_irq(l.raw()); }
+		~Irq() { ep2k_spin_unlock_irq(m_lock.raw()); }
+
+	private:
+		SpinLock &m_lock;
+	};
+
+	/* spin_lock: locks never taken from IRQ context. */
+	class [[nodiscard]] Plain {
+	EP2_NO_COPY(Plain);
+	public:
+		explicit Plain(SpinLock &l) : m_lock(l) { ep2k_spin_lock(l.raw()); }
+		~Plain() { ep2k_spin_unlock(m_lock.raw()); }
+
+	private:
+		SpinLock &m_lock;
+	};
+};
+EP2_CHECK_LAYOUT(SpinLock, SPINLOCK);
+
+class Mutex {
+	EP2_PINNED(Mutex);
+public:
+	EP2_OPAQUE(Mutex, struct mutex, MUTEX)
+
+	void init(const char *name, struct lock_class_key *key) { ep2k_mutex_init(raw(), name, key); }
+	void destroy() { ep2k_mutex_destroy(raw()); }
+	void lock(unsigned subclass = 0) { ep2k_mutex_lock_nested(raw(), subclass); }
+	void unlock() { ep2k_mutex_unlock(raw()); }
+	void assert_held() { ep2k_lockdep_assert_mutex_held(raw()); }
+
+	class [[nodiscard]] Guard {
+	EP2_NO_COPY(Guard);
+	public:
+		explicit Guard(Mutex &m, unsigned subclass = 0) : m_mutex(m) { m.lock(subclass); }
+		~Guard() { m_mutex.unlock(); }
+
+	private:
+		Mutex &m_mutex;
+	};
+};
+EP2_CHECK_LAYOUT(Mutex, MUTEX);
+
+class WaitQueueHead {
+	EP2_PINNED(WaitQueueHead);
+public:
+	EP2_OPAQUE(WaitQueueHead, struct wait_queue_head, WAIT_QUEUE_HEAD)
+
+	void init(const char *name, struct lock_class_key *key) { ep2k_init_waitqueue_head(raw(), name, key); }
+	bool active() { return ep2k_waitqueue_active(raw()); }
+	void wake_up() { ep2k_wake_up(raw()); }
+	void wake_up_sync() { ep2k_wake_up_sync(raw()); }
+};
+EP2_CHECK_LAYOUT(WaitQueueHead, WAIT_QUEUE_HEAD);
+
+class WaitEntry {
+	EP2_PINNED(WaitEntry);
+public:
+	EP2_OPAQUE(WaitEntry, struct wait_queue_entry, WAIT_QUEUE_ENTRY)
+};
+EP2_CHECK_LAYOUT(WaitEntry, WAIT_QUEUE_ENTRY);
+
+class RbNode {
+	EP2_PINNED(RbNode);
+public:
+	EP2_OPAQUE(RbNode, struct rb_node, RB_NODE)
+
+	static RbNode *from_raw(struct rb_node *n) { return reinterpret_cast<RbNode *>(n); }
+	/* Child links, read the way asm reads struct fields: by generated offset. */
+	struct rb_node **right_link() { return field<EP2K_RB_NODE_RIGHT>(); }
+	struct rb_node **left_link() { return field<EP2K_RB_NODE_LEFT>(); }
+
+private:
+	template <unsigned long Off> struct rb_node **field()
+	{
+		return reinterpret_cast<struct rb_node **>(m_storage + Off);
+	}
+};
+EP2_CHECK_LAYOUT(RbNode, RB_NODE);
+
+class RbRootCached {
+	EP2_PINNED(RbRootCached);
+public:
+	EP2_OPAQUE(RbRootCached, struct rb_root_cached, RB_ROOT_CACHED)
+
+	void init() { ep2k_rb_root_cached_init(raw()); }
+	struct rb_node **root_link() { return reinterpret_cast<struct rb_node **>(m_storage + EP2K_RB_ROOT_CACHED_ROOT); }
+	struct rb_node *first() const { return ep2k_rb_first_cached(raw()); }
+	bool empty() const { return ep2k_rb_empty_cached(raw()); }
+	static struct rb_node *next(struct rb_node *n) { return ep2k_rb_next(n); }
+};
+EP2_CHECK_LAYOUT(RbRootCached, RB_ROOT_CACHED);
+
+class PollTable {
+	EP2_PINNED(PollTable);
+public:
+	EP2_OPAQUE(PollTable, struct poll_table_struct, POLL_TABLE)
+};
+EP2_CHECK_LAYOUT(PollTable, POLL_TABLE);
+
+/* A reference-counted struct file * from fdget(); fdput() on scope exit. */
+class [[nodiscard]] FdRef {
+	EP2_NO_COPY(FdRef);
+public:
+	explicit FdRef(int fd) : m_file(ep2k_fdget(fd, &m_flags)) {}
+	~FdRef()
+	{
+		if (m_file)
+			ep2k_fdput(m_file, m_flags);
+	}
+	struct file *get() const { return m_file; }
+	explicit operator bool() const { return m_file != nullptr; }
+
+private:
+	unsigned int m_flags = 0;
+	struct file *m_file;
+};
+
+} // namespace ep2

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module.cpp - explicit initialisation of every part, in order, and its
+ * undoing in reverse (no global constructors: each part has init()/exit()).
+ */
+#include "eventpoll.hpp"
+#include "file_watch.hpp"
+#include "close_watch.hpp"
+#include "user_watches.hpp"
+
+namespace ep2 {
+
+unsigned long ep_item_cost()
+{
+	return sizeof(EpItem) + sizeof(EpPollEntry);
+}
+
+} // namespace ep2
+
+using namespace ep2;
+
+extern "C" int ep2_module_init(void)
+{
+	int err;
+
+	/* epoll's default: 4% of low memory, per user. */
+	ep2k_set_max_user_watches(static_cast<long>(
+		((ep2k_totalram_lowmem_pages() / 25) << ep2k_page_shift()) / ep_item_cost()));
+
+	ep_loop_check_init();
+	if ((err = user_watches_init()))
+		return err;
+	if ((err = ep_item_caches_init()))
+		goto out_users;
+	if ((err = file_watch_init()))
+		goto out_items;
+	if ((err = close_watch_init()))
+		goto out_watch;
+	return 0;
+
+out_watch:
+	file_watch_exit();
+out_items:
+	ep_item_caches_exit();
+out_users:
+	user_watches_exit();
+	return err;
+}
+
+extern "C" void ep2_module_exit(void)
+{
+	close_watch_exit();
+	file_watch_exit();
+	ep_item_caches_exit();
+	user_watches_exit();
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * eventpoll2: epoll reimplemented as a loadable module.
+ *
+ * The ABI between the module and userspace.  Shared verbatim by the module,
+ * the C library, the LD_PRELOAD drop-in and the tests; usable from C and C++.
+ *
+ * All ioctls are issued on a file descriptor of /dev/eventpoll2 (the control
+ * device) or on an instance fd.  Every ctl/wait argument struct names the
+ * instance in its `epfd` field, so the module resolves it exactly as
+ * epoll_ctl()/epoll_wait() resolve their first argument: a bad fd is EBADF and
+ * a file that is not an eventpoll2 instance is EINVAL (never ENOTTY).  When
+ * the ioctl is issued on an instance fd, `epfd` must name that same instance.
+ *
+ * Argument structs are extensible like openat2(2)/clone3(2): the first field
+ * is the size userspace passes; a larger struct from a newer userspace is
+ * accepted when the bytes the module does not know are zero (else E2BIG), a
+ * smaller one from an older userspace is zero-extended, and anything below
+ * the first published size is EINVAL.  Reserved fields must be zero (EINVAL).
+ *
+ * The module dispatches on the ioctl's type and number only; the size bits of
+ * the command are those of the version-0 struct, and the struct's own `size`
+ * field says how much userspace passed.
+ *
+ * The return value of CREATE is the new fd; of WAIT/PWAIT/PWAIT2 the number
+ * of events written; of CTL zero.  Errors are -1 with errno, epoll's errno.
+ *
+ * All pointers travel as __u64 so one layout serves 64-bit and 32-bit
+ * (compat) callers.  struct epoll_event keeps epoll's layout: packed, 12
+ * bytes on x86-64 and i386.
+ */
+#ifndef _UAPI_LINUX_EVENTPOLL2_H
+#define _UAPI_LINUX_EVENTPOLL2_H
+
+/*
+ * The module's C++ side includes no kernel header: it defines the __u32
+ * family itself and EP2_UAPI_TYPES_PROVIDED (it never expands the _IO*
+ * macros; it gets the ioctl numbers from generated/ep2_layout.h).
+ */
+#ifndef EP2_UAPI_TYPES_PROVIDED
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#endif
+
+#define EVENTPOLL2_DEVICE	"/dev/eventpoll2"
+#define EVENTPOLL2_ANON_NAME	"[eventpoll2]"
+
+/* Flags for EP2_IOC_CREATE: only close-on-exec, as epoll_create1(). */
+#define EP2_CLOEXEC		02000000	/* == O_CLOEXEC == EPOLL_CLOEXEC */
+
+/* ctl ops: the same values as EPOLL_CTL_*. */
+#define EP2_CTL_ADD		1
+#define EP2_CTL_DEL		2
+#define EP2_CTL_MOD		3
+
+/*
+ * The event record, bit for bit epoll's struct epoll_event.  Event bits are
+ * epoll's EPOLL* values.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define EP2_PACKED __attribute__((packed))
+#else
+#define EP2_PACKED
+#endif
+
+struct ep2_event {
+	__u32 events;
+	__u64 data;
+} EP2_PACKED;
+
+struct ep2_create_args {
+	__u32 size;		/* sizeof(struct ep2_create_args) */
+	__u32 flags;		/* 0 or EP2_CLOEXEC */
+};
+#define EP2_CREATE_ARGS_SIZE_VER0	8
+
+struct ep2_ctl_args {
+	__u32 size;		/* sizeof(struct ep2_ctl_args) */
+	__s32 epfd;		/* the instance */
+	__s32 op;		/* EP2_CTL_* */
+	__s32 fd;		/* the target file descriptor */
+	__u64 event;		/* user pointer to struct ep2_event; unread for DEL */
+};
+#define EP2_CTL_ARGS_SIZE_VER0		24
+
+struct ep2_wait_args {
+	__u32 size;		/* sizeof(struct ep2_wait_args) */
+	__s32 epfd;		/* the instance */
+	__u64 events;		/* user pointer to struct ep2_event[maxevents] */
+	__s32 maxevents;
+	__s32 timeout_ms;	/* WAIT, PWAIT: -1 forever, 0 poll, >0 ms */
+	__u64 sigmask;		/* PWAIT, PWAIT2: user pointer to sigset_t, or 0 */
+	__u64 sigsetsize;	/* PWAIT, PWAIT2: sizeof the kernel sigset (8) */
+	__u64 timeout;		/* PWAIT2: user pointer to struct __kernel_timespec, 0 = forever */
+};
+#define EP2_WAIT_ARGS_SIZE_VER0		48
+
+#define EP2_IOC_MAGIC		0xE2
+
+#define EP2_IOC_CREATE		_IOW(EP2_IOC_MAGIC, 0x01, struct ep2_create_args)
+#define EP2_IOC_CTL		_IOW(EP2_IOC_MAGIC, 0x02, struct ep2_ctl_args)
+#define EP2_IOC_WAIT		_IOW(EP2_IOC_MAGIC, 0x03, struct ep2_wait_args)
+#define EP2_IOC_PWAIT		_IOW(EP2_IOC_MAGIC, 0x04, struct ep2_wait_args)
+#define EP2_IOC_PWAIT2		_IOW(EP2_IOC_MAGIC, 0x05, struct ep2_wait_args)
+
+#endif /* _UAPI_LINUX_EVENTPOLL2_H */
