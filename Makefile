@@ -28,7 +28,14 @@ DEMO := $(B)/userspace/ep2demo
 
 .PHONY: all module userspace selftests run check shell setup clean
 
-all: module userspace selftests
+# Fragments, one per area, each owned by its area: they append build
+# products to EXTRA_TARGETS and define their own phony targets.
+EXTRA_TARGETS :=
+-include userspace/userspace.mk
+-include userspace/bench/bench.mk
+-include scripts/debug.mk
+
+all: module userspace selftests $(EXTRA_TARGETS)
 
 module:
 	@test -n "$(KVER)" || { echo "no target kernel found: run scripts/setup" >&2; exit 1; }
