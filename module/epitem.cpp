@@ -142,15 +142,12 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
 }
 
 /*
- * Remove @epi: unhook, unlink, free.  The caller holds ep->mtx and a
- * reference on @ep other than the item's (the file's, during ctl/release).
+ * Unlink and free @epi, dropping its reference on @ep.  Its wait entries are
+ * already unhooked.  The caller holds ep->mtx and a reference on @ep of its
+ * own (the instance file's, or the close path's), so this never frees @ep.
  */
-void ep_remove(EventPoll *ep, EpItem *epi)
+static void ep_remove_locked(EventPoll *ep, EpItem *epi)
 {
-	ep->mtx.assert_held();
-	ep2k_lockdep_assert_irqs_enabled();
-
-	ep_unregister_pollwait(ep, epi);
 	ep2k_rb_erase_cached(epi->rbn.raw(), ep->rbr.raw());
 	{
 		SpinLock::Irq guard(ep->lock);
@@ -158,14 +155,53 @@ void ep_remove(EventPoll *ep, EpItem *epi)
 			epi->rdllink.del_init();
 	}
 	ep2k_wakeup_source_unregister(epi->ws);
+	bool pinned = epi->pins_file;
+	struct file *file = epi->file;
 	file_watch_detach(epi);
-	if (epi->pins_file)
-		ep2k_fput(epi->file);
 	ep2k_kmem_cache_free(epi_cache, epi);
+	if (pinned)
+		ep2k_fput(file);
 	user_watches_uncharge(ep->user);
 
 	if (__atomic_sub_fetch(&ep->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		ep2k_warn_once("ep_remove dropped the last instance reference");
+}
+
+/*
+ * Remove @epi (DEL, instance release, failed insert).  The caller holds
+ * ep->mtx and a reference on @ep other than the item's.  An item whose file
+ * is being released is left to the close path (close_watch.cpp), which
+ * claimed it or is about to: a file whose count reached zero is inside
+ * __fput(), before its close event.
+ */
+void ep_remove(EventPoll *ep, EpItem *epi)
+{
+	ep->mtx.assert_held();
+	ep2k_lockdep_assert_irqs_enabled();
+
+	ep_unregister_pollwait(ep, epi);
+
+	/* Cheap sync with the close path. */
+	if (unlikely(read_once(epi->dying)))
+		return;
+	if (epi->pins_file) {
+		ep_remove_locked(ep, epi);
+		return;
+	}
+	/* Holding a reference, we know the close path is not and will not be running. */
+	struct file *file = epi->file;
+	if (!ep2k_get_file_not_zero(file))
+		return;
+	ep_remove_locked(ep, epi);
+	ep2k_fput(file);
+}
+
+/* The close path's removal of an item it claimed; ep->mtx held. */
+void ep_remove_claimed(EventPoll *ep, EpItem *epi)
+{
+	ep->mtx.assert_held();
+	ep_unregister_pollwait(ep, epi);
+	ep_remove_locked(ep, epi);
 }
 
 /* Must be called with ep->mtx held. */
@@ -190,7 +226,6 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	epi->events = events;
 	epi->data = data;
 	epi->next = ep_unactive();
-	epi->pins_file = !close_watch_supported(tfile);
 
 	if (auto r = file_watch_attach(epi); r.is_error()) {
 		ep2k_kmem_cache_free(epi_cache, epi);

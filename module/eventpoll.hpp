@@ -250,6 +250,7 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 		    bool full_check);
 ErrorOr<> ep_modify(EventPoll *ep, EpItem *epi, u32 events, u64 data);
 void ep_remove(EventPoll *ep, EpItem *epi);
+void ep_remove_claimed(EventPoll *ep, EpItem *epi);
 void ep_unregister_pollwait(EventPoll *ep, EpItem *epi);
 u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth);
 void ep_pm_stay_awake(EpItem *epi);

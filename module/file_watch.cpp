@@ -51,6 +51,7 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 	{
 		WatchLockGuard guard;
 		if (FileWatch *w = file_watch_find_locked(file)) {
+			epi->pins_file = w->pins;
 			link_item_locked(w, epi);
 			return OK;
 		}
@@ -63,13 +64,14 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 	fresh->file = file;
 	fresh->items.init();
 	fresh->close_cookie = nullptr;
-	if (!epi->pins_file) {
+	fresh->pins = true;
+	if (close_watch_supported(file)) {
+		/* If the file cannot be observed after all, fall back to pinning. */
 		auto cookie = close_watch_register(file);
-		if (cookie.is_error()) {
-			ep2k_kmem_cache_free(watch_cache, fresh);
-			return cookie.error();
+		if (!cookie.is_error()) {
+			fresh->close_cookie = cookie.value();
+			fresh->pins = false;
 		}
-		fresh->close_cookie = cookie.value();
 	}
 
 	FileWatch *unused = nullptr;
@@ -85,6 +87,7 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 		} else {
 			unused = fresh;	/* raced with another first watcher */
 		}
+		epi->pins_file = w->pins;
 		link_item_locked(w, epi);
 	}
 	if (unused) {
@@ -124,6 +127,24 @@ void file_watch_detach(EpItem *epi)
 	epi->watch = nullptr;
 	if (dead)
 		file_watch_free(dead);
+}
+
+EpItem *file_watch_claim_item(struct file *file)
+{
+	WatchLockGuard guard;
+	FileWatch *w = file_watch_find_locked(file);
+	if (!w)
+		return nullptr;
+	for (ListNode *n = w->items.next; n != &w->items; n = n->next) {
+		EpItem *epi = EpItem::from_fllink(n);
+		if (!epi->dying) {
+			write_once(epi->dying, true);
+			/* The item holds a reference on its instance: safe to add ours. */
+			ep_get(epi->ep);
+			return epi;
+		}
+	}
+	return nullptr;
 }
 
 void file_watch_unlist(FileWatch *w)

@@ -36,6 +36,8 @@ struct FileWatch {
 	bool hashed;
 	/* Close notification registration (close_watch.cpp); immutable. */
 	void *close_cookie;
+	/* No close notification: items hold a file reference; immutable. */
+	bool pins;
 };
 
 class [[nodiscard]] WatchLockGuard {
@@ -45,10 +47,18 @@ public:
 	~WatchLockGuard();
 };
 
-/* Link @epi into the registry entry of epi->file (allocating it first). */
+/*
+ * Link @epi into the registry entry of epi->file (allocating it, and
+ * registering for close notification, first); sets epi->pins_file.
+ */
 ErrorOr<> file_watch_attach(EpItem *epi);
 /* Unlink @epi; frees the entry when it was the last item. */
 void file_watch_detach(EpItem *epi);
+/*
+ * For the close path: an item of @file not yet claimed, now claimed (dying)
+ * and its instance referenced (ep_get); NULL when none is left.
+ */
+EpItem *file_watch_claim_item(struct file *file);
 /* Take @w off the reverse-path check list; frees it if it died meanwhile. */
 void file_watch_unlist(FileWatch *w);
 /* The entry of @file or NULL; watch_lock held. */

@@ -147,7 +147,7 @@ int ep2k_file_is_ep2(struct file *f);		/* f->f_op == instance fops */
 int ep2k_file_is_native_epoll(struct file *f);	/* an anon_inode:[eventpoll] */
 void *ep2k_file_private(struct file *f);
 void ep2k_file_clear_private(struct file *f);
-int ep2k_file_notifies_close(struct file *f);	/* !(f_mode & FMODE_NONOTIFY) */
+int ep2k_file_notifies_close(struct file *f);	/* !(f_mode & (FMODE_NONOTIFY|FMODE_PATH)) */
 /* A new anon_inode:[eventpoll2] file + fd for @priv; returns fd or -errno. */
 int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep);
 void ep2k_seq_print_item(struct seq_file *m, int fd, u32 events, u64 data,
@@ -223,7 +223,7 @@ int ep2k_debug_triggers_enabled(void);
 /* --- fsnotify close watch (glue/fsnotify.c) ------------------------------- */
 int ep2k_close_watch_init(void);
 void ep2k_close_watch_exit(void);
-/* Ensure a close mark on f's inode; -errno on failure.  May sleep. */
+/* Ensure a close mark on the inode f's path notifies; -errno.  May sleep. */
 int ep2k_close_watch_add(struct file *f, void **cookie);
 void ep2k_close_watch_put(void *cookie);
 

@@ -191,7 +191,7 @@ int ep2k_file_is_native_epoll(struct file *f)
 }
 void *ep2k_file_private(struct file *f) { return f->private_data; }
 void ep2k_file_clear_private(struct file *f) { f->private_data = NULL; }
-int ep2k_file_notifies_close(struct file *f) { return !(f->f_mode & FMODE_NONOTIFY); }
+int ep2k_file_notifies_close(struct file *f) { return !(f->f_mode & (FMODE_NONOTIFY | FMODE_PATH)); }
 int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep)
 {
 	int flags = O_RDWR | (cloexec ? O_CLOEXEC : 0);
