@@ -81,3 +81,13 @@ shell: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(B)
+
+# A stack trace from inside C++ (ORC through C++ frames), and proof that an
+# injected WARNING fails a guest run: this target succeeds only if it does.
+.PHONY: cxx-stack splat-selftest
+cxx-stack: all
+	scripts/vm --module eventpoll2.ko -- scripts/guest-debug-trigger
+splat-selftest: all
+	@if scripts/vm --module eventpoll2.ko -- scripts/guest-debug-trigger warn; then \
+		echo "splat-selftest: FAIL: an injected WARNING went unnoticed"; exit 1; \
+	else echo "splat-selftest: OK: the injected WARNING failed the run"; fi

@@ -7,6 +7,7 @@
 #include "file_watch.hpp"
 #include "close_watch.hpp"
 #include "user_watches.hpp"
+#include "stats.hpp"
 
 namespace ep2 {
 
@@ -117,6 +118,7 @@ void ep_unregister_pollwait(EventPoll *ep, EpItem *epi)
 		epi->pwqlist = pwq->next;
 		ep_remove_wait_queue(pwq);
 		ep2k_kmem_cache_free(pwq_cache, pwq);
+		stat_dec(Stat::PollEntries);
 	}
 }
 
@@ -159,6 +161,7 @@ static void ep_remove_locked(EventPoll *ep, EpItem *epi)
 	struct file *file = epi->file;
 	file_watch_detach(epi);
 	ep2k_kmem_cache_free(epi_cache, epi);
+	stat_dec(Stat::Items);
 	if (pinned)
 		ep2k_fput(file);
 	user_watches_uncharge(ep->user);
@@ -218,6 +221,7 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 		user_watches_uncharge(ep->user);
 		return ENOMEM_;
 	}
+	stat_inc(Stat::Items);
 	epi->rdllink.init();
 	epi->fllink.init();
 	epi->ep = ep;
@@ -229,6 +233,7 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 
 	if (auto r = file_watch_attach(epi); r.is_error()) {
 		ep2k_kmem_cache_free(epi_cache, epi);
+		stat_dec(Stat::Items);
 		user_watches_uncharge(ep->user);
 		return r.error();
 	}
@@ -362,6 +367,7 @@ void ep_ptable_queue_proc(struct wait_queue_head *whead, struct poll_table_struc
 		epq->epi = nullptr;
 		return;
 	}
+	stat_inc(Stat::PollEntries);
 	ep2k_init_callback_entry(pwq->wait.raw());
 	pwq->whead = whead;
 	pwq->base = epi;

@@ -6,6 +6,7 @@
  */
 #include "eventpoll.hpp"
 #include "user_watches.hpp"
+#include "stats.hpp"
 
 namespace ep2 {
 
@@ -27,6 +28,7 @@ ErrorOr<EventPoll *> ep_alloc()
 	ep->ovflist = ep_unactive();
 	ep->user = user;
 	ep->refcount = 1;
+	stat_inc(Stat::Instances);
 	return ep;
 }
 
@@ -46,6 +48,7 @@ static void ep_free(EventPoll *ep)
 	user_watches_put(ep->user);
 	ep2k_wakeup_source_unregister(ep->ws);
 	ep2k_kfree(ep);
+	stat_dec(Stat::Instances);
 }
 
 void ep_put(EventPoll *ep)

@@ -4,6 +4,7 @@
  */
 #include "file_watch.hpp"
 #include "close_watch.hpp"
+#include "stats.hpp"
 
 namespace ep2 {
 
@@ -44,6 +45,13 @@ FileWatch *file_watch_find_locked(struct file *file)
 	return nullptr;
 }
 
+static void file_watch_free(FileWatch *w)
+{
+	close_watch_unregister(w->close_cookie);
+	ep2k_kmem_cache_free(watch_cache, w);
+	stat_dec(Stat::FileWatches);
+}
+
 ErrorOr<> file_watch_attach(EpItem *epi)
 {
 	struct file *file = epi->file;
@@ -61,6 +69,7 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 	auto *fresh = static_cast<FileWatch *>(ep2k_kmem_cache_zalloc(watch_cache, EP2K_GFP_KERNEL));
 	if (!fresh)
 		return ENOMEM_;
+	stat_inc(Stat::FileWatches);
 	fresh->file = file;
 	fresh->items.init();
 	fresh->close_cookie = nullptr;
@@ -90,17 +99,9 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 		epi->pins_file = w->pins;
 		link_item_locked(w, epi);
 	}
-	if (unused) {
-		close_watch_unregister(unused->close_cookie);
-		ep2k_kmem_cache_free(watch_cache, unused);
-	}
+	if (unused)
+		file_watch_free(unused);
 	return OK;
-}
-
-static void file_watch_free(FileWatch *w)
-{
-	close_watch_unregister(w->close_cookie);
-	ep2k_kmem_cache_free(watch_cache, w);
 }
 
 void file_watch_detach(EpItem *epi)

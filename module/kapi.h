@@ -216,6 +216,7 @@ void ep2k_set_max_user_watches(long v);
 /* --- diagnostics ---------------------------------------------------------- */
 void ep2k_pr_info(const char *msg);
 void ep2k_dump_stack(void);
+void ep2k_seq_print_stat(struct seq_file *m, const char *name, long v);
 void ep2k_warn_once(const char *what);		/* WARN_ONCE(1, ...) */
 void ep2k_warn(const char *what);		/* WARN(1, ...) */
 int ep2k_debug_triggers_enabled(void);
@@ -239,6 +240,7 @@ void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 			   struct poll_table_struct *pt);
 void ep2_file_closing(struct file *f);
 long ep2_debug_trigger(const char *what);
+void ep2_stats_show(struct seq_file *m);
 
 EP2_EXTERN_C_END
 

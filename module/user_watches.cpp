@@ -8,6 +8,7 @@
  */
 #include "user_watches.hpp"
 #include "kobj.hpp"
+#include "stats.hpp"
 
 namespace ep2 {
 
@@ -74,6 +75,7 @@ ErrorOr<UserWatches *> user_watches_get_current()
 				unsigned b = users_hash_fn(u);
 				fresh->hnext = users_hash[b];
 				users_hash[b] = fresh;
+				stat_inc(Stat::Users);
 				return fresh; /* keeps the reference on u */
 			}
 		}
@@ -100,6 +102,7 @@ void user_watches_put(UserWatches *uw)
 	if (last) {
 		ep2k_free_uid(uw->user);
 		ep2k_kfree(uw);
+		stat_dec(Stat::Users);
 	}
 }
 

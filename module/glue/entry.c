@@ -17,6 +17,7 @@
 #include <linux/sysctl.h>
 #include <linux/debugfs.h>
 #include <linux/uaccess.h>
+#include <linux/seq_file.h>
 #include <linux/compat.h>
 
 #include "../kapi.h"
@@ -138,6 +139,13 @@ int ep2k_debug_triggers_enabled(void) { return debug_triggers; }
 
 static struct dentry *ep2k_debugfs_dir;
 
+static int ep2k_stats_open_show(struct seq_file *m, void *v)
+{
+	ep2_stats_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ep2k_stats_open);
+
 static ssize_t ep2k_trigger_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
@@ -178,10 +186,10 @@ static int __init ep2k_init(void)
 	err = misc_register(&ep2k_miscdev);
 	if (err)
 		goto out_sysctl;
-	if (debug_triggers) {
-		ep2k_debugfs_dir = debugfs_create_dir("eventpoll2", NULL);
+	ep2k_debugfs_dir = debugfs_create_dir("eventpoll2", NULL);
+	debugfs_create_file("stats", 0444, ep2k_debugfs_dir, NULL, &ep2k_stats_open_fops);
+	if (debug_triggers)
 		debugfs_create_file("trigger", 0200, ep2k_debugfs_dir, NULL, &ep2k_trigger_fops);
-	}
 	return 0;
 
 out_sysctl:

@@ -331,5 +331,6 @@ int ep2k_wakeup_source_active(struct wakeup_source *ws) { return ws->active; }
 /* diagnostics */
 void ep2k_pr_info(const char *msg) { pr_info("eventpoll2: %s\n", msg); }
 void ep2k_dump_stack(void) { dump_stack(); }
+void ep2k_seq_print_stat(struct seq_file *m, const char *name, long v) { seq_printf(m, "%s %ld\n", name, v); }
 void ep2k_warn_once(const char *what) { WARN_ONCE(1, "eventpoll2: %s\n", what); }
 void ep2k_warn(const char *what) { WARN(1, "eventpoll2: %s\n", what); }
