@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/debug.mk - the debug-kernel lane (included by the top Makefile).
+# See scripts/debug-lane.md.
+#
+#   make debug-kernel           build (once, cached) the lockdep/KASAN/kmemleak
+#                               kernel under $(EP2_CACHE)/debug-kernel
+#   make check-debug            build eventpoll2.ko for it (in a cache copy of
+#                               the sources), boot it, run the selftests, the
+#                               smoke exerciser and kmemleak scans; any splat
+#                               or leak fails.  CHECK_DEBUG_ARGS=... is passed
+#                               to scripts/check-debug (e.g. test names).
+#   make check-debug-selfcheck  show that the lane catches bugs: every
+#                               scripts/debug-inject/*.patch, applied to a
+#                               throw-away copy, must make the run fail with
+#                               the report its "expect:" line names
+#   make debug-clean            drop the cached module copies and logs (not
+#                               the kernel; rm -rf $(EP2_CACHE)/debug-kernel)
+
+# This file is included before the top Makefile's first rule: keep its
+# default goal.
+ep2-debug-saved-goal := $(.DEFAULT_GOAL)
+
+.PHONY: debug-kernel check-debug check-debug-selfcheck debug-clean
+
+debug-kernel:
+	scripts/debug-kernel
+
+check-debug: selftests userspace
+	scripts/check-debug $(CHECK_DEBUG_ARGS)
+
+check-debug-selfcheck: selftests userspace
+	scripts/debug-selfcheck
+
+debug-clean:
+	rm -rf $(EP2_CACHE)/debug-module $(EP2_CACHE)/debug-inject $(EP2_CACHE)/debug-check
+
+.DEFAULT_GOAL := $(ep2-debug-saved-goal)
