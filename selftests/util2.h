@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util2.h - helpers shared by the nesting, mixing, close, threads, limits,
+ * stress, badinput and difftest selftests.
+ *
+ * Include after backend.h and before kselftest_harness.h.  Nothing here
+ * asserts: helpers return values and tests assert on them, so a helper can
+ * also be used from a thread or a forked child.
+ *
+ * Topology notation in test comments: "a → b" means a waits on / watches b,
+ * e.g. "t0 → e1 → e0 → s0" is a thread waiting on e1, which watches e0,
+ * which watches socket s0.  LT/ET/1S (oneshot) name the item's mode.
+ */
+#ifndef EP2_SELFTEST_UTIL2_H
+#define EP2_SELFTEST_UTIL2_H
+
+#include <dirent.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define MS(x) ((long long)(x) * 1000000LL)
+
+static inline int is_ep2(const struct backend *b)
+{
+	return b == &backend_ep2;
+}
+
+/* The sysctl bounding each user's watches, per backend. */
+static inline const char *max_watches_path(const struct backend *b)
+{
+	return is_ep2(b) ? "/proc/sys/fs/eventpoll2/max_user_watches"
+			 : "/proc/sys/fs/epoll/max_user_watches";
+}
+
+/* ---- fds ------------------------------------------------------------- */
+
+static inline int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Non-blocking pipe; p[0] read end, p[1] write end. */
+static inline int mkpipe(int p[2])
+{
+	return pipe2(p, O_NONBLOCK | O_CLOEXEC);
+}
+
+/* Non-blocking AF_UNIX stream socketpair. */
+static inline int mksock(int s[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, s);
+}
+
+static inline int mkefd(void)
+{
+	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+static inline int wr1(int fd)
+{
+	return (int)write(fd, "x", 1);
+}
+
+/* Signal an eventfd (counter += 1). */
+static inline int efd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	return write(fd, &one, sizeof(one)) == sizeof(one) ? 0 : -1;
+}
+
+/* Read everything available from a non-blocking fd; bytes read. */
+static inline long drain(int fd)
+{
+	char buf[4096];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	return total;
+}
+
+/* Bytes queued for reading on a pipe or socket, or -1. */
+static inline int pending(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) < 0 ? -1 : n;
+}
+
+/* Fill a non-blocking pipe or socket until it would block; bytes written. */
+static inline long fill(int fd)
+{
+	static char buf[65536];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = write(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	while ((n = write(fd, buf, 1)) > 0)
+		total += n;
+	return total;
+}
+
+/* poll() one fd with a timeout; returns revents, 0 on timeout, -1 on error. */
+static inline int poll1(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n = poll(&p, 1, timeout_ms);
+
+	return n < 0 ? -1 : n == 0 ? 0 : p.revents;
+}
+
+static inline int raise_nofile(rlim_t want)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return -1;
+	if (r.rlim_cur >= want)
+		return 0;
+	if (r.rlim_max < want) {
+		r.rlim_max = want;
+		if (geteuid() != 0)
+			r.rlim_max = r.rlim_cur;
+	}
+	r.rlim_cur = want < r.rlim_max ? want : r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r))
+		return -1;
+	return r.rlim_cur >= want ? 0 : -1;
+}
+
+/* Close every fd from 3 up: fixture teardown runs in the test's own child. */
+static inline void close_from3(void)
+{
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+}
+
+/* Number of fds open in this process. */
+static inline int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the DIR's own fd */
+}
+
+/* Number of items ("tfd:" lines) in an instance's /proc fdinfo. */
+static inline int fdinfo_items(int ep)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ep);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "tfd:", 4))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Does the fdinfo of @ep list an item for target fd @tfd? 1/0, -1 on error. */
+static inline int fdinfo_has_tfd(int ep, int tfd)
+{
+	char path[64], line[256];
+	FILE *f;
+	int found = 0, t;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ep);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "tfd: %d", &t) == 1 && t == tfd)
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* ---- waiting --------------------------------------------------------- */
+
+/*
+ * Wait for one event; *ev receives it.  Returns the wait's result.
+ */
+static inline int wait1(const struct backend *b, int ep, struct epoll_event *ev, int timeout)
+{
+	struct epoll_event tmp;
+
+	return b->wait(ep, ev ? ev : &tmp, 1, timeout);
+}
+
+/* Sort events by (data, events): compare delivered lists as multisets. */
+static inline int ev_cmp(const void *a, const void *b)
+{
+	const struct epoll_event *x = a, *y = b;
+
+	if (x->data.u64 != y->data.u64)
+		return x->data.u64 < y->data.u64 ? -1 : 1;
+	if (x->events != y->events)
+		return x->events < y->events ? -1 : 1;
+	return 0;
+}
+
+static inline void ev_sort(struct epoll_event *evs, int n)
+{
+	if (n > 1)
+		qsort(evs, n, sizeof(*evs), ev_cmp);
+}
+
+/* Among evs[0..n), the events of the one with data @data, or -1. */
+static inline long long ev_find(const struct epoll_event *evs, int n, unsigned long long data)
+{
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.u64 == data)
+			return evs[i].events;
+	return -1;
+}
+
+static inline long long elapsed_ms(long long t0)
+{
+	return (now_ns() - t0) / 1000000LL;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- threads --------------------------------------------------------- */
+
+static inline pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/*
+ * Wait until thread @tid of this process is sleeping (state S) for a few
+ * consecutive samples, i.e. has most likely entered the blocking call it
+ * announced.  Gives up after @max_ms.  Returns 0 when it saw it sleep.
+ */
+static inline int wait_thread_sleeping(pid_t tid, int max_ms)
+{
+	char path[64], buf[512];
+	int seen = 0;
+	long long t0 = now_ns();
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	while (elapsed_ms(t0) < max_ms) {
+		FILE *f = fopen(path, "re");
+		char *p;
+
+		if (!f)
+			return -1;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		p = p ? strrchr(buf, ')') : NULL;
+		if (p && p[1] == ' ' && p[2] == 'S') {
+			if (++seen >= 3)
+				return 0;
+		} else {
+			seen = 0;
+		}
+		sleep_ms(2);
+	}
+	return -1;
+}
+
+/* A thread that blocks in one wait() and records what it got. */
+struct waiter {
+	const struct backend *b;
+	int ep;
+	int maxevents;
+	int timeout;
+	pthread_t thr;
+	volatile pid_t tid;
+	volatile int started;
+	int ret;
+	int err;
+	long long took_ms;
+	struct epoll_event evs[16];
+};
+
+static inline void *waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+	long long t0;
+
+	w->tid = gettid_();
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
+	t0 = now_ns();
+	w->ret = w->b->wait(w->ep, w->evs, w->maxevents, w->timeout);
+	w->err = errno;
+	w->took_ms = elapsed_ms(t0);
+	return NULL;
+}
+
+/* Start a waiter and return once it is (very likely) asleep in wait(). */
+static inline int waiter_start(struct waiter *w, const struct backend *b, int ep,
+			       int maxevents, int timeout)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+	w->ep = ep;
+	w->maxevents = maxevents > 16 ? 16 : maxevents;
+	w->timeout = timeout;
+	if (pthread_create(&w->thr, NULL, waiter_main, w))
+		return -1;
+	while (!__atomic_load_n(&w->started, __ATOMIC_ACQUIRE))
+		sleep_ms(1);
+	wait_thread_sleeping(w->tid, 2000);
+	return 0;
+}
+
+static inline void waiter_join(struct waiter *w)
+{
+	pthread_join(w->thr, NULL);
+}
+
+/* Run fn(arg) in a thread after @delay_ms. */
+struct delayed {
+	pthread_t thr;
+	int delay_ms;
+	void (*fn)(void *);
+	void *arg;
+};
+
+static inline void *delayed_main(void *a)
+{
+	struct delayed *d = a;
+
+	sleep_ms(d->delay_ms);
+	d->fn(d->arg);
+	return NULL;
+}
+
+static inline int delayed_start(struct delayed *d, int delay_ms, void (*fn)(void *), void *arg)
+{
+	d->delay_ms = delay_ms;
+	d->fn = fn;
+	d->arg = arg;
+	return pthread_create(&d->thr, NULL, delayed_main, d);
+}
+
+static inline void delayed_join(struct delayed *d)
+{
+	pthread_join(d->thr, NULL);
+}
+
+static inline void do_wr1(void *arg)
+{
+	wr1(*(int *)arg);
+}
+
+/* ---- sysctl and slab ------------------------------------------------- */
+
+static inline long long read_ll_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long long v;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Write a string to a /proc file; 0 or -1 with errno. */
+static inline int write_str_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static inline int write_ll_file(const char *path, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld\n", v);
+	return write_str_file(path, buf);
+}
+
+/*
+ * Objects in use in the slab cache @name.  /proc/slabinfo lists a cache
+ * only when it was not merged; SLUB merges eventpoll2_epi & co. into shared
+ * caches (":A-0000128"), which /sys/kernel/slab/NAME links to.  Returns -1
+ * when neither source knows @name.  *shared says the count includes other
+ * caches' objects (merged).
+ */
+static inline long slab_objects(const char *name, int *shared)
+{
+	char path[256], line[512];
+	FILE *f = fopen("/proc/slabinfo", "re");
+	long v = -1;
+
+	if (f) {
+		size_t len = strlen(name);
+
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, name, len) && line[len] == ' ') {
+				sscanf(line + len, "%ld", &v);
+				break;
+			}
+		}
+		fclose(f);
+		if (v >= 0) {
+			if (shared)
+				*shared = 0;
+			return v;
+		}
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/objects", name);
+	v = read_ll_file(path);
+	if (v >= 0 && shared)
+		*shared = 1;
+	return v;
+}
+
+/*
+ * Sum of the module's caches (or epoll's, for the epoll backend).  Freed
+ * objects go back through RCU; callers wait for the count to settle.
+ */
+static inline long backend_slab_objects(const struct backend *b, int *shared)
+{
+	static const char *const ep2_caches[] = { "eventpoll2_epi", "eventpoll2_pwq", "eventpoll2_watch" };
+	static const char *const ep_caches[] = { "eventpoll_epi", "eventpoll_pwq" };
+	const char *const *names = is_ep2(b) ? ep2_caches : ep_caches;
+	int n = is_ep2(b) ? 3 : 2;
+	long total = 0;
+
+	if (shared)
+		*shared = 0;
+	for (int i = 0; i < n; i++) {
+		int sh = 0;
+		long v = slab_objects(names[i], &sh);
+
+		if (v < 0)
+			return -1;
+		total += v;
+		if (shared)
+			*shared |= sh;
+	}
+	return total;
+}
+
+/*
+ * Wait (up to @max_ms) until the backend's slab object count is at most
+ * @limit; returns the last count seen.  RCU-freed objects need a grace
+ * period or two; sleeping lets them go.
+ */
+static inline long slab_settle(const struct backend *b, long limit, int max_ms)
+{
+	long long t0 = now_ns();
+	long v;
+
+	for (;;) {
+		v = backend_slab_objects(b, NULL);
+		if (v < 0 || v <= limit || elapsed_ms(t0) >= max_ms)
+			return v;
+		sleep_ms(20);
+	}
+}
+
+/* ---- PRNG ------------------------------------------------------------ */
+
+/* xorshift64*: small, fast, deterministic for a given seed. */
+static inline uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static inline uint64_t rng_seed(uint64_t seed)
+{
+	uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 0x1234567ULL;
+
+	return s ? s : 1;
+}
+
+static inline uint32_t rng_below(uint64_t *s, uint32_t n)
+{
+	return n ? (uint32_t)((rng_next(s) >> 32) % n) : 0;
+}
+
+#endif
