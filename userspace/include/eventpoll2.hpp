@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * eventpoll2.hpp - a small C++ API over libeventpoll2 (header-only).
+ *
+ *	#include <eventpoll2.hpp>
+ *
+ *	auto ep = ep2::Instance::create();           // ep2::Result<ep2::Instance>
+ *	if (!ep) return ep.error();                  // std::error_code
+ *	if (auto ec = ep->add(fd, ep2::Events::in | ep2::Events::et, 42)) ...
+ *	std::array<epoll_event, 64> evs;
+ *	auto n = ep->wait(evs, std::chrono::milliseconds(100));
+ *	for (auto &e : ep2::first(evs, *n)) ... ep2::events_of(e) ...
+ *
+ * - ep2::Instance: move-only RAII owner of one instance fd (closed by the
+ *   destructor).  Never throws; every call returns std::error_code (add,
+ *   modify, remove) or ep2::Result<T> (create, wait), errno in
+ *   std::system_category(), so `ec == std::errc::bad_file_descriptor` works.
+ * - ep2::Events: a type-safe bitmask of EPOLL* bits (|, &, ^, ~, any()).
+ * - ep2::span<T>: std::span in C++20, a minimal stand-in in C++17 (from a
+ *   C array, std::array, std::vector, or pointer + size).
+ * - timeouts are std::chrono durations (nanosecond resolution through
+ *   epoll_pwait2; <= 0 polls), or ep2::forever.
+ *
+ * Compiles warning-free with -Wall -Wextra at -std=c++17 and -std=c++20.
+ * Link with -leventpoll2 (pkg-config eventpoll2).
+ */
+#ifndef EVENTPOLL2_HPP
+#define EVENTPOLL2_HPP
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <iterator>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <unistd.h>
+
+#include "eventpoll2.h"
+
+#if __cplusplus >= 202002L && defined(__has_include)
+#if __has_include(<span>)
+#include <span>
+#define EP2_HAVE_STD_SPAN 1
+#endif
+#endif
+
+namespace ep2 {
+
+/* ---- events ------------------------------------------------------------ */
+
+enum class Events : std::uint32_t {
+	none = 0,
+	in = EPOLLIN,
+	pri = EPOLLPRI,
+	out = EPOLLOUT,
+	err = EPOLLERR,
+	hup = EPOLLHUP,
+	rdnorm = EPOLLRDNORM,
+	rdband = EPOLLRDBAND,
+	wrnorm = EPOLLWRNORM,
+	wrband = EPOLLWRBAND,
+	msg = EPOLLMSG,
+	rdhup = EPOLLRDHUP,
+	exclusive = EPOLLEXCLUSIVE,
+	wakeup = EPOLLWAKEUP,
+	oneshot = EPOLLONESHOT,
+	et = EPOLLET,
+};
+
+constexpr std::uint32_t raw(Events e) noexcept { return static_cast<std::uint32_t>(e); }
+constexpr Events operator|(Events a, Events b) noexcept { return Events(raw(a) | raw(b)); }
+constexpr Events operator&(Events a, Events b) noexcept { return Events(raw(a) & raw(b)); }
+constexpr Events operator^(Events a, Events b) noexcept { return Events(raw(a) ^ raw(b)); }
+constexpr Events operator~(Events a) noexcept { return Events(~raw(a)); }
+inline Events &operator|=(Events &a, Events b) noexcept { return a = a | b; }
+inline Events &operator&=(Events &a, Events b) noexcept { return a = a & b; }
+inline Events &operator^=(Events &a, Events b) noexcept { return a = a ^ b; }
+/* Any bit set. */
+constexpr bool any(Events e) noexcept { return raw(e) != 0; }
+/* All bits of @bits set in @set. */
+constexpr bool has(Events set, Events bits) noexcept { return (raw(set) & raw(bits)) == raw(bits); }
+
+/* The events of a ready event (epoll_event is packed: read, don't bind). */
+inline Events events_of(const epoll_event &e) noexcept { return Events(e.events); }
+
+enum class CreateFlags : int {
+	none = 0,
+	cloexec = EPOLL_CLOEXEC,
+};
+constexpr CreateFlags operator|(CreateFlags a, CreateFlags b) noexcept
+{
+	return CreateFlags(static_cast<int>(a) | static_cast<int>(b));
+}
+
+/* ---- span ---------------------------------------------------------------- */
+
+#if defined(EP2_HAVE_STD_SPAN)
+template <class T>
+using span = std::span<T>;
+#else
+template <class T>
+class span {
+	template <class C>
+	using data_t = decltype(std::data(std::declval<C &>()));
+
+public:
+	using element_type = T;
+	using value_type = std::remove_cv_t<T>;
+	using size_type = std::size_t;
+	using pointer = T *;
+	using reference = T &;
+	using iterator = T *;
+
+	constexpr span() noexcept = default;
+	constexpr span(T *p, std::size_t n) noexcept : p_(p), n_(n) {}
+	template <std::size_t N>
+	constexpr span(T (&a)[N]) noexcept : p_(a), n_(N) {}
+	/* std::array, std::vector, another span: anything with data() and size(). */
+	template <class C, class = std::enable_if_t<
+		!std::is_array<std::remove_reference_t<C>>::value &&
+		std::is_convertible<std::remove_pointer_t<data_t<C>> (*)[], T (*)[]>::value>>
+	constexpr span(C &&c) noexcept(noexcept(std::data(c)) && noexcept(std::size(c)))
+		: p_(std::data(c)), n_(std::size(c)) {}
+
+	constexpr T *data() const noexcept { return p_; }
+	constexpr std::size_t size() const noexcept { return n_; }
+	constexpr bool empty() const noexcept { return n_ == 0; }
+	constexpr T &operator[](std::size_t i) const noexcept { return p_[i]; }
+	constexpr T *begin() const noexcept { return p_; }
+	constexpr T *end() const noexcept { return p_ + n_; }
+	constexpr span first(std::size_t n) const noexcept { return span(p_, n); }
+	constexpr span subspan(std::size_t off, std::size_t n = std::size_t(-1)) const noexcept
+	{
+		return span(p_ + off, n == std::size_t(-1) ? n_ - off : n);
+	}
+
+private:
+	T *p_ = nullptr;
+	std::size_t n_ = 0;
+};
+#endif
+
+/* The first @n elements of @c: the ready events after wait() returned n. */
+template <class C>
+constexpr auto first(C &&c, std::size_t n) noexcept
+{
+	return span<std::remove_pointer_t<decltype(std::data(c))>>(std::data(c), n);
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+/* The error of the last failed call. */
+inline std::error_code last_error() noexcept { return std::error_code(errno, std::system_category()); }
+
+/*
+ * A value or a std::error_code (std::expected<T, std::error_code> in spirit,
+ * for C++17).  value() on an error throws std::system_error when exceptions
+ * are enabled, and aborts otherwise; check first.
+ */
+template <class T>
+class [[nodiscard]] Result {
+	static_assert(std::is_default_constructible<T>::value, "Result<T> needs a default T");
+
+public:
+	Result(T v) noexcept(std::is_nothrow_move_constructible<T>::value) : v_(std::move(v)) {}
+	Result(std::error_code e) noexcept : e_(e) {}
+
+	bool has_value() const noexcept { return !e_; }
+	explicit operator bool() const noexcept { return has_value(); }
+	std::error_code error() const noexcept { return e_; }
+
+	T &value() & { check(); return v_; }
+	const T &value() const & { check(); return v_; }
+	T &&value() && { check(); return std::move(v_); }
+	T &operator*() & noexcept { return v_; }
+	const T &operator*() const & noexcept { return v_; }
+	T &&operator*() && noexcept { return std::move(v_); }
+	T *operator->() noexcept { return &v_; }
+	const T *operator->() const noexcept { return &v_; }
+	template <class U>
+	T value_or(U &&alt) const & { return e_ ? static_cast<T>(std::forward<U>(alt)) : v_; }
+
+private:
+	void check() const
+	{
+		if (!e_)
+			return;
+#if defined(__cpp_exceptions)
+		throw std::system_error(e_);
+#else
+		std::abort();
+#endif
+	}
+
+	T v_{};
+	std::error_code e_{};
+};
+
+/* ---- timeouts ------------------------------------------------------------ */
+
+struct forever_t {
+	explicit constexpr forever_t() = default;
+};
+/* Block until an event (or a signal) arrives. */
+inline constexpr forever_t forever{};
+
+namespace detail {
+
+/* Durations this long and longer are "forever" (31 years; no overflow). */
+constexpr double max_timeout_s = 1e9;
+
+template <class Rep, class Period>
+inline bool to_timespec(std::chrono::duration<Rep, Period> d, struct timespec &ts) noexcept
+{
+	using namespace std::chrono;
+	if (d <= d.zero()) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 0;
+		return true;
+	}
+	if (duration<double>(d).count() >= max_timeout_s)
+		return false;
+	const auto ns = ceil<nanoseconds>(d).count();
+	ts.tv_sec = static_cast<time_t>(ns / 1000000000);
+	ts.tv_nsec = static_cast<long>(ns % 1000000000);
+	return true;
+}
+
+inline int clamp_max(std::size_t n) noexcept { return n > std::size_t(INT_MAX) ? INT_MAX : int(n); }
+
+inline std::error_code status(int r) noexcept { return r < 0 ? last_error() : std::error_code(); }
+
+} // namespace detail
+
+/* ---- the instance --------------------------------------------------------- */
+
+class Instance {
+public:
+	/* No instance (fd() == -1). */
+	Instance() noexcept = default;
+	/* Adopts @fd (an instance fd from ep2_create1()); closes it in the end. */
+	explicit Instance(int fd) noexcept : fd_(fd) {}
+	Instance(Instance &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+	Instance &operator=(Instance &&o) noexcept
+	{
+		if (this != &o)
+			reset(std::exchange(o.fd_, -1));
+		return *this;
+	}
+	Instance(const Instance &) = delete;
+	Instance &operator=(const Instance &) = delete;
+	~Instance() { reset(); }
+
+	/* A new instance; close-on-exec unless asked otherwise. */
+	static Result<Instance> create(CreateFlags flags = CreateFlags::cloexec) noexcept
+	{
+		int fd = ::ep2_create1(static_cast<int>(flags));
+		if (fd < 0)
+			return last_error();
+		return Instance(fd);
+	}
+
+	int fd() const noexcept { return fd_; }
+	bool valid() const noexcept { return fd_ >= 0; }
+	explicit operator bool() const noexcept { return valid(); }
+	/* Gives up ownership: the caller closes the fd. */
+	int release() noexcept { return std::exchange(fd_, -1); }
+	/* Closes the instance (if any) and adopts @fd. */
+	void reset(int fd = -1) noexcept
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+		fd_ = fd;
+	}
+	/* Closes now, reporting close()'s error. */
+	std::error_code close() noexcept
+	{
+		int fd = std::exchange(fd_, -1);
+		return fd >= 0 ? detail::status(::close(fd)) : std::error_code();
+	}
+
+	/* epoll_ctl() as it is. */
+	[[nodiscard]] std::error_code ctl(int op, int fd, epoll_event *ev) noexcept
+	{
+		return detail::status(::ep2_ctl(fd_, op, fd, ev));
+	}
+
+	/* Watch @fd for @events; the ready event carries @data (default: the fd). */
+	[[nodiscard]] std::error_code add(int fd, Events events) noexcept { return ctl_fd(EPOLL_CTL_ADD, fd, events); }
+	[[nodiscard]] std::error_code add(int fd, Events events, std::uint64_t data) noexcept
+	{
+		return ctl_u64(EPOLL_CTL_ADD, fd, events, data);
+	}
+	[[nodiscard]] std::error_code add(int fd, Events events, void *ptr) noexcept
+	{
+		return ctl_ptr(EPOLL_CTL_ADD, fd, events, ptr);
+	}
+	[[nodiscard]] std::error_code modify(int fd, Events events) noexcept { return ctl_fd(EPOLL_CTL_MOD, fd, events); }
+	[[nodiscard]] std::error_code modify(int fd, Events events, std::uint64_t data) noexcept
+	{
+		return ctl_u64(EPOLL_CTL_MOD, fd, events, data);
+	}
+	[[nodiscard]] std::error_code modify(int fd, Events events, void *ptr) noexcept
+	{
+		return ctl_ptr(EPOLL_CTL_MOD, fd, events, ptr);
+	}
+	[[nodiscard]] std::error_code remove(int fd) noexcept
+	{
+		return detail::status(::ep2_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr));
+	}
+
+	/*
+	 * Wait for events into @events; the result is how many are ready (the
+	 * first n elements).  EINTR is returned as an error, as by epoll_wait().
+	 */
+	Result<std::size_t> wait(span<epoll_event> events, forever_t = forever) noexcept
+	{
+		return count(::ep2_wait(fd_, events.data(), detail::clamp_max(events.size()), -1));
+	}
+	template <class Rep, class Period>
+	Result<std::size_t> wait(span<epoll_event> events, std::chrono::duration<Rep, Period> timeout) noexcept
+	{
+		struct timespec ts;
+		bool finite = detail::to_timespec(timeout, ts);
+		return count(::ep2_pwait2(fd_, events.data(), detail::clamp_max(events.size()),
+					  finite ? &ts : nullptr, nullptr));
+	}
+	/* With @sigmask in force during the wait, as epoll_pwait2(). */
+	template <class Rep, class Period>
+	Result<std::size_t> wait(span<epoll_event> events, std::chrono::duration<Rep, Period> timeout,
+				 const sigset_t &sigmask) noexcept
+	{
+		struct timespec ts;
+		bool finite = detail::to_timespec(timeout, ts);
+		return count(::ep2_pwait2(fd_, events.data(), detail::clamp_max(events.size()),
+					  finite ? &ts : nullptr, &sigmask));
+	}
+	Result<std::size_t> wait(span<epoll_event> events, forever_t, const sigset_t &sigmask) noexcept
+	{
+		return count(::ep2_pwait2(fd_, events.data(), detail::clamp_max(events.size()), nullptr,
+					  &sigmask));
+	}
+
+private:
+	static Result<std::size_t> count(int n) noexcept
+	{
+		if (n < 0)
+			return last_error();
+		return std::size_t(n);
+	}
+	std::error_code ctl_u64(int op, int fd, Events events, std::uint64_t data) noexcept
+	{
+		epoll_event ev{};
+		ev.events = raw(events);
+		ev.data.u64 = data;
+		return detail::status(::ep2_ctl(fd_, op, fd, &ev));
+	}
+	std::error_code ctl_fd(int op, int fd, Events events) noexcept
+	{
+		epoll_event ev{};
+		ev.events = raw(events);
+		ev.data.u64 = 0;
+		ev.data.fd = fd;
+		return detail::status(::ep2_ctl(fd_, op, fd, &ev));
+	}
+	std::error_code ctl_ptr(int op, int fd, Events events, void *ptr) noexcept
+	{
+		epoll_event ev{};
+		ev.events = raw(events);
+		ev.data.u64 = 0;
+		ev.data.ptr = ptr;
+		return detail::status(::ep2_ctl(fd_, op, fd, &ev));
+	}
+
+	int fd_ = -1;
+};
+
+/* 1 if /dev/eventpoll2 can be used (the module is loaded). */
+inline bool available() noexcept { return ::ep2_available() != 0; }
+
+} // namespace ep2
+
+#endif /* EVENTPOLL2_HPP */
