@@ -303,7 +303,7 @@ static void child_errno(void)
 	PARITY(epoll_wait(-1, out, 4, 0), libc.wait(-1, out, 4, 0));
 	PARITY(epoll_wait(p[0], out, 4, 0), libc.wait(p[0], out, 4, 0));
 	PARITY(epoll_wait(ep, out, 0, 0), libc.wait(nat, out, 0, 0));
-	PARITY(epoll_wait(ep, NULL, 4, 0), libc.wait(nat, NULL, 4, 0));
+	PARITY(epoll_wait(ep, (void *)-4096L, 4, 0), libc.wait(nat, (void *)-4096L, 4, 0));
 	PARITY(epoll_wait(-1, out, 0, 0), libc.wait(-1, out, 0, 0));
 	PARITY(epoll_pwait2(ep, out, 4, &bad, NULL), libc.pwait2(nat, out, 4, &bad, NULL));
 	PARITY(epoll_pwait2(p[0], out, 4, NULL, NULL), libc.pwait2(p[0], out, 4, NULL, NULL));
