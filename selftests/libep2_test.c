@@ -23,7 +23,7 @@
 
 static int count_device_fds(void)
 {
-	char path[64], link[256];
+	char path[300], link[256];
 	struct dirent *de;
 	int n = 0;
 	DIR *d = opendir("/proc/self/fd");
