@@ -6,8 +6,8 @@
  * *file*: closing one fd of a file that is still open elsewhere (dup, fork,
  * another fd) changes nothing; the last close (final fput) removes every
  * item watching the file, at once, and the instance holds no reference of
- * its own, so the peer of a closed socket sees EOF (or, with unread data, a reset)
- * immediately.
+ * its own, so the peer of a closed socket sees EOF (or, with unread data,
+ * a reset) immediately.
  *
  * Notation: "a → b" means a waits on / watches b.
  */
