@@ -30,6 +30,21 @@ void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 	ep2k_wake_up_poll_nested(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
 }
 
+/*
+ * ep_pm_stay_awake() where ep->mtx cannot be held: the wakeup source may be
+ * going away (ep_destroy_wakeup_source waits for RCU readers).  Items
+ * without EPOLLWAKEUP, nearly all, skip the read-side section.
+ */
+static void ep_pm_stay_awake_rcu(EpItem *epi)
+{
+	if (!read_once(epi->ws))
+		return;
+	ep2k_rcu_read_lock();
+	if (struct wakeup_source *ws = read_once(epi->ws))
+		ep2k_pm_stay_awake(ws);
+	ep2k_rcu_read_unlock();
+}
+
 static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 {
 	EpItem *epi = pwq->base;
@@ -63,15 +78,11 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 			if (epi->next == ep_unactive()) {
 				epi->next = read_once(ep->ovflist);
 				write_once(ep->ovflist, epi);
-				ep2k_rcu_read_lock();
-				ep_pm_stay_awake(epi);
-				ep2k_rcu_read_unlock();
+				ep_pm_stay_awake_rcu(epi);
 			}
 		} else if (!epi->is_ready_linked()) {
 			ep->rdllist.add_tail(&epi->rdllink);
-			ep2k_rcu_read_lock();
-			ep_pm_stay_awake(epi);
-			ep2k_rcu_read_unlock();
+			ep_pm_stay_awake_rcu(epi);
 		}
 
 		/* Wake the waiters, and note the pollers for after unlock. */
