@@ -1,0 +1,37 @@
+# userspace/bench/bench.mk - the comparison harness (included by the top Makefile).
+#
+#   make bench        build ep2bench, run it in the guest on every backend, write
+#                     build/bench/results.md, CSVs and plots (scripts/bench)
+#   make bench-quick  the same with --quick (a short table, about a minute)
+#   make bench-full   the same with --full (bigger sizes, more repetitions)
+#
+# BENCH_ARGS are passed on to ep2bench (e.g. BENCH_ARGS="--workloads=latency").
+#
+# The io_uring backend needs liburing (Debian: liburing-dev); without it the
+# harness still builds and reports that backend as n/a.
+
+# Rules here must not become the default goal (`all`, defined after the
+# fragments are included): remember the goal and restore it at the end.
+_bench_saved_goal := $(.DEFAULT_GOAL)
+
+BENCH_BIN      := $(B)/bench/ep2bench
+BENCH_CXXFLAGS ?= -std=c++17 -O2 -g
+BENCH_URING    := $(if $(wildcard /usr/include/liburing.h),-DEP2BENCH_HAVE_LIBURING)
+BENCH_LIBS     := $(if $(BENCH_URING),-luring) -lpthread
+BENCH_ARGS     ?=
+
+EXTRA_TARGETS += $(BENCH_BIN)
+
+.PHONY: bench bench-quick bench-full
+
+$(BENCH_BIN): userspace/bench/ep2bench.cpp $(B)/lib/libeventpoll2.a userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+	@mkdir -p $(@D)
+	$(CXX) $(BENCH_CXXFLAGS) $(WARN) $(BENCH_URING) $(UAPI) -Iuserspace/include -o $@ $< \
+		$(B)/lib/libeventpoll2.a $(BENCH_LIBS)
+
+# The module is built only when it is missing (it is usually there already).
+bench bench-quick bench-full: $(BENCH_BIN)
+	@test -e eventpoll2.ko || $(MAKE) module
+	scripts/bench $(if $(filter bench-quick,$@),--quick)$(if $(filter bench-full,$@),--full) $(BENCH_ARGS)
+
+.DEFAULT_GOAL := $(_bench_saved_goal)

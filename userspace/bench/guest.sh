@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the scripts/vm guest (started by scripts/bench): ep2bench with
+# its files emitted on stdout, then perf's epoll benchmarks natively and, if
+# the LD_PRELOAD drop-in exists, on eventpoll2 through it, interleaved.
+#
+# Environment: EP2BENCH_PERF_RUNTIME (s per perf run, default 2),
+# EP2BENCH_PERF_REPS (default 2), EP2BENCH_PERF=0 to skip perf.
+set -u
+cd "$(dirname "$0")/../.."
+echo "EP2BENCH-UNAME $(uname -r)"
+echo "EP2BENCH-CPUS $(nproc)"
+echo "EP2BENCH-CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
+build/bench/ep2bench --emit "$@"
+rc=$?
+echo "EP2BENCH-RC $rc"
+
+[ "${EP2BENCH_PERF:-1}" = 1 ] || exit $rc
+PRELOAD=$PWD/build/lib/libeventpoll2_preload.so
+rt=${EP2BENCH_PERF_RUNTIME:-2}
+reps=${EP2BENCH_PERF_REPS:-2}
+if ! perf bench epoll wait -h >/dev/null 2>&1 && ! perf bench epoll wait -h 2>&1 | grep -q Usage; then
+	echo "EP2BENCH-PERF-UNAVAILABLE"
+	exit $rc
+fi
+backends=(epoll)
+if [ -e "$PRELOAD" ]; then backends+=(eventpoll2-preload); else echo "EP2BENCH-PRELOAD-MISSING $PRELOAD"; fi
+for ((r = 1; r <= reps; r++)); do
+	for b in "${backends[@]}"; do
+		env=()
+		[ "$b" = epoll ] || env=(LD_PRELOAD="$PRELOAD")
+		for bench in wait ctl; do
+			echo "EP2BENCH-PERF-BEGIN $bench $b $r"
+			env "${env[@]}" perf bench epoll "$bench" -r "$rt" 2>&1
+			echo "EP2BENCH-PERF-END $bench $b $r rc=$?"
+		done
+	done
+done
+exit $rc
