@@ -111,7 +111,7 @@ TEST_F(ctl, efault_unmapped_event)
 {
 	void *p = unmapped_page();
 
-	ASSERT_NE(NULL, p);
+	ASSERT_TRUE(p != NULL);
 	EXPECT_CTL_ERR(EFAULT, self->ep, EPOLL_CTL_ADD, self->p[0], p);
 	EXPECT_EQ(0, fdinfo_count(self->ep));
 }
@@ -121,7 +121,7 @@ TEST_F(ctl, efault_event_straddles_guard_page)
 {
 	char *g = guarded_boundary();
 
-	ASSERT_NE(NULL, g);
+	ASSERT_TRUE(g != NULL);
 	EXPECT_CTL_ERR(EFAULT, self->ep, EPOLL_CTL_ADD, self->p[0], (struct epoll_event *)(g - 4));
 	/* the same struct fully inside the good page works */
 	struct epoll_event *ok = (struct epoll_event *)(g - sizeof(struct epoll_event));

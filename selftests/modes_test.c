@@ -746,7 +746,7 @@ TEST_F(modes, data_union_views)
 	in.data.ptr = &in;
 	ASSERT_EQ(0, B->ctl(self->ep, EPOLL_CTL_ADD, self->p[1], &in));
 	ASSERT_EQ(1, wait0(B, self->ep, &out));
-	EXPECT_EQ((void *)&in, out.data.ptr);
+	EXPECT_EQ((uintptr_t)&in, (uintptr_t)out.data.ptr);
 	memset(&in.data, 0xff, sizeof(in.data));
 	in.data.fd = self->p[1];
 	ASSERT_EQ(0, B->ctl(self->ep, EPOLL_CTL_MOD, self->p[1], &in));

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "util.h"
 #include <sys/wait.h>
+#include <linux/time_types.h>
 #include "kselftest_harness.h"
 
 FIXTURE(sig) {
@@ -584,8 +585,8 @@ TEST_F(sig, ignored_signals_no_eintr)
 	struct epoll_event ev;
 	struct delayed d1, d2;
 
-	ASSERT_NE(SIG_ERR, signal(SIGUSR1, SIG_IGN));
-	ASSERT_NE(SIG_ERR, signal(SIGWINCH, SIG_DFL));
+	ASSERT_TRUE(signal(SIGUSR1, SIG_IGN) != SIG_ERR);
+	ASSERT_TRUE(signal(SIGWINCH, SIG_DFL) != SIG_ERR);
 	ASSERT_EQ(0, delayed_signal(&d1, pthread_self(), SIGUSR1, 50));
 	ASSERT_EQ(0, delayed_signal(&d2, pthread_self(), SIGWINCH, 80));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 300));
@@ -625,7 +626,7 @@ TEST_F(sig, stop_cont_gives_eintr)
 TEST_F(sig, sigsetsize_invalid_einval)
 {
 	struct epoll_event ev;
-	struct timespec ts = { 0, 0 };
+	struct __kernel_timespec ts = { 0, 0 };
 	unsigned long long m = 0;
 	size_t bad[] = { 0, 4, 7, 9, 16, 128 };
 
@@ -645,7 +646,7 @@ TEST_F(sig, sigsetsize_invalid_einval)
 TEST_F(sig, sigsetsize_ignored_without_mask)
 {
 	struct epoll_event ev;
-	struct timespec ts = { 0, 0 };
+	struct __kernel_timespec ts = { 0, 0 };
 
 	EXPECT_EQ(0, raw_pwait(B, self->ep, &ev, 1, 0, NULL, 3));
 	EXPECT_EQ(0, raw_pwait2(B, self->ep, &ev, 1, &ts, NULL, 1000));
@@ -661,7 +662,7 @@ TEST_F(sig, sigsetsize_checked_before_wait_args)
 	EXPECT_EQ(-1, raw_pwait(B, -1, &ev, 1, 0, &m, 4));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(-1, raw_pwait(B, self->ep, (void *)0xffff800000000000UL, 1, 0, &m, 16));
+	EXPECT_EQ(-1, raw_pwait(B, self->ep, (void *)(uintptr_t)0xffff800000000000ULL, 1, 0, &m, 16));
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -669,7 +670,7 @@ TEST_F(sig, sigsetsize_checked_before_wait_args)
 TEST_F(sig, pwait2_timespec_before_sigset)
 {
 	struct epoll_event ev;
-	struct timespec bad_ts = { 0, -1 };
+	struct __kernel_timespec bad_ts = { 0, -1 };
 	unsigned long long m = 0;
 
 	errno = 0;
@@ -687,7 +688,7 @@ TEST_F(sig, bad_sigmask_pointer_efault)
 	struct timespec ts = { 0, 0 };
 	void *unm = unmapped_page();
 
-	ASSERT_NE(NULL, unm);
+	ASSERT_TRUE(unm != NULL);
 	set_mask(SIGUSR1, 0);
 	errno = 0;
 	EXPECT_EQ(-1, B->pwait(self->ep, &ev, 1, 0, (sigset_t *)8));
@@ -711,7 +712,7 @@ TEST_F(sig, sigmask_straddles_guard_efault)
 	struct epoll_event ev;
 	char *g = guarded_boundary();
 
-	ASSERT_NE(NULL, g);
+	ASSERT_TRUE(g != NULL);
 	errno = 0;
 	EXPECT_EQ(-1, raw_pwait(B, self->ep, &ev, 1, 0, g - 4, 8));
 	EXPECT_EQ(EFAULT, errno);
