@@ -27,6 +27,11 @@ FIXTURE_SETUP(threads)
 FIXTURE_TEARDOWN(threads) { close_from3(); }
 
 /* How many of n waiters returned r (>0: events, 0: timeout). */
+static void do_efd_signal(void *arg)
+{
+	efd_signal(*(int *)arg);
+}
+
 static int count_ret(struct waiter *w, int n, int r)
 {
 	int c = 0;
@@ -42,6 +47,25 @@ static void join_all(struct waiter *w, int n)
 		waiter_join(&w[i]);
 }
 
+/*
+ * Start n waiters (no timeout) on eps[i % neps], run fn(arg), let them
+ * settle; returns how many returned on their own.  The rest are then
+ * interrupted (ret -1, EINTR) and all are joined.
+ */
+static int wake_count(const struct backend *b, struct waiter *w, int n, const int *eps, int neps,
+		      int maxevents, void (*fn)(void *), void *arg, int expect)
+{
+	int woke;
+
+	for (int i = 0; i < n; i++)
+		if (waiter_start(&w[i], b, eps[i % neps], maxevents, -1))
+			return -1;
+	fn(arg);
+	woke = waiters_settle(w, n, expect, 5000, 300);
+	waiters_release(w, n);
+	return woke;
+}
+
 /* t0, t1 → e0 → efd (ET): one signal wakes exactly one waiter */
 TEST_F(threads, et_one_event_wakes_one_waiter)
 {
@@ -49,12 +73,9 @@ TEST_F(threads, et_one_event_wakes_one_waiter)
 	struct waiter w[2];
 
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN | EPOLLET, 1));
-	for (int i = 0; i < 2; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 1, 800));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 2);
+	EXPECT_EQ(1, wake_count(B, w, 2, &self->ep, 1, 1, do_efd_signal, &efd, 1));
 	EXPECT_EQ(1, count_ret(w, 2, 1));
-	EXPECT_EQ(1, count_ret(w, 2, 0));
+	EXPECT_EQ(1, count_ret(w, 2, -1));
 }
 
 /* t0..t3 → e0 → efd (ET): one signal wakes exactly one of four */
@@ -64,12 +85,8 @@ TEST_F(threads, et_one_event_wakes_one_of_four)
 	struct waiter w[4];
 
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN | EPOLLET, 1));
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 4, 800));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	EXPECT_EQ(1, wake_count(B, w, 4, &self->ep, 1, 4, do_efd_signal, &efd, 1));
 	EXPECT_EQ(1, count_ret(w, 4, 1));
-	EXPECT_EQ(3, count_ret(w, 4, 0));
 }
 
 /*
@@ -82,13 +99,8 @@ TEST_F(threads, lt_requeue_wakes_next_waiter)
 	struct waiter w[2];
 
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN, 1));
-	for (int i = 0; i < 2; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 1, 2000));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 2);
+	EXPECT_EQ(2, wake_count(B, w, 2, &self->ep, 1, 1, do_efd_signal, &efd, 2));
 	EXPECT_EQ(2, count_ret(w, 2, 1));
-	EXPECT_LT(w[0].took_ms, 1500);
-	EXPECT_LT(w[1].took_ms, 1500);
 }
 
 /* t0..t3 → e0 → efd (LT): the wakeup cascades through all four waiters */
@@ -98,11 +110,14 @@ TEST_F(threads, lt_requeue_wakes_all_four)
 	struct waiter w[4];
 
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN, 1));
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 1, 2000));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	EXPECT_EQ(4, wake_count(B, w, 4, &self->ep, 1, 1, do_efd_signal, &efd, 4));
 	EXPECT_EQ(4, count_ret(w, 4, 1));
+}
+
+static void signal_all4(void *arg)
+{
+	for (int i = 0; i < 4; i++)
+		efd_signal(((int *)arg)[i]);
 }
 
 /* t0..t3 (maxevents 1) → e0 → efd0..efd3 (ET): four signals, one each */
@@ -116,11 +131,7 @@ TEST_F(threads, et_four_events_four_waiters_one_each)
 		efd[i] = mkefd();
 		ASSERT_EQ(0, ev_add(B, self->ep, efd[i], EPOLLIN | EPOLLET, i));
 	}
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 1, 2000));
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(0, efd_signal(efd[i]));
-	join_all(w, 4);
+	EXPECT_EQ(4, wake_count(B, w, 4, &self->ep, 1, 1, signal_all4, efd, 4));
 	EXPECT_EQ(4, count_ret(w, 4, 1));
 	for (int i = 0; i < 4; i++)
 		if (w[i].ret == 1 && w[i].evs[0].data.u64 < 4)
@@ -140,28 +151,21 @@ TEST_F(threads, two_items_one_signal_two_waiters)
 	ASSERT_GE(d, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN | EPOLLET, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, d, EPOLLIN | EPOLLET, 2));
-	for (int i = 0; i < 2; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, self->ep, 1, 2000));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 2);
+	EXPECT_EQ(2, wake_count(B, w, 2, &self->ep, 1, 1, do_efd_signal, &efd, 2));
 	ASSERT_EQ(2, count_ret(w, 2, 1));
 	EXPECT_EQ(3, w[0].evs[0].data.u64 + w[1].evs[0].data.u64);
 }
 
 /* ---- EPOLLEXCLUSIVE ----------------------------------------------------- */
 
-/* N threads, each t_i → e_i → efd (EXCLUSIVE); returns the waiters. */
-static int excl_setup(const struct backend *b, struct waiter *w, int *eps, int n, int efd,
-		      unsigned extra, int timeout)
+/* eps[i] → efd with events IN | extra, i < n */
+static int excl_setup(const struct backend *b, int *eps, int n, int efd, unsigned extra)
 {
 	for (int i = 0; i < n; i++) {
 		eps[i] = b->create1(EPOLL_CLOEXEC);
 		if (eps[i] < 0 || ev_add(b, eps[i], efd, EPOLLIN | extra, i))
 			return -1;
 	}
-	for (int i = 0; i < n; i++)
-		if (waiter_start(&w[i], b, eps[i], 1, timeout))
-			return -1;
 	return 0;
 }
 
@@ -171,11 +175,9 @@ TEST_F(threads, exclusive_one_signal_one_wakeup)
 	int efd = mkefd(), eps[4];
 	struct waiter w[4];
 
-	ASSERT_EQ(0, excl_setup(B, w, eps, 4, efd, EPOLLEXCLUSIVE, 800));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	ASSERT_EQ(0, excl_setup(B, eps, 4, efd, EPOLLEXCLUSIVE));
+	EXPECT_EQ(1, wake_count(B, w, 4, eps, 4, 1, do_efd_signal, &efd, 1));
 	EXPECT_EQ(1, count_ret(w, 4, 1));
-	EXPECT_EQ(3, count_ret(w, 4, 0));
 }
 
 /* t_i → e_i → efd (no EXCLUSIVE), i < 4: one signal wakes all four */
@@ -184,28 +186,30 @@ TEST_F(threads, nonexclusive_one_signal_wakes_all)
 	int efd = mkefd(), eps[4];
 	struct waiter w[4];
 
-	ASSERT_EQ(0, excl_setup(B, w, eps, 4, efd, 0, 2000));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	ASSERT_EQ(0, excl_setup(B, eps, 4, efd, 0));
+	EXPECT_EQ(4, wake_count(B, w, 4, eps, 4, 1, do_efd_signal, &efd, 4));
 	EXPECT_EQ(4, count_ret(w, 4, 1));
 }
 
+static void signal_twice(void *arg)
+{
+	efd_signal(*(int *)arg);
+	sleep_ms(100);
+	efd_signal(*(int *)arg);
+}
+
 /*
- * t_i → e_i → efd (EXCLUSIVE), i < 4: two signals 100 ms apart wake two
- * threads: the first woken instance has no waiter left, the walk goes on
+ * t_i → e_i → efd (EXCLUSIVE, ET), i < 4: two signals 100 ms apart wake
+ * two threads: the first woken instance has no waiter left, the walk goes on
  */
 TEST_F(threads, exclusive_two_signals_two_wakeups)
 {
 	int efd = mkefd(), eps[4];
 	struct waiter w[4];
 
-	ASSERT_EQ(0, excl_setup(B, w, eps, 4, efd, EPOLLEXCLUSIVE | EPOLLET, 1000));
-	ASSERT_EQ(0, efd_signal(efd));
-	sleep_ms(100);
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	ASSERT_EQ(0, excl_setup(B, eps, 4, efd, EPOLLEXCLUSIVE | EPOLLET));
+	EXPECT_EQ(2, wake_count(B, w, 4, eps, 4, 1, signal_twice, &efd, 2));
 	EXPECT_EQ(2, count_ret(w, 4, 1));
-	EXPECT_EQ(2, count_ret(w, 4, 0));
 }
 
 /* t0, t1 → e0, e1 → efd (EXCLUSIVE), t2, t3 → e2, e3 → efd: one signal wakes 3 */
@@ -218,10 +222,7 @@ TEST_F(threads, exclusive_and_normal_mixed)
 		eps[i] = B->create1(0);
 		ASSERT_EQ(0, ev_add(B, eps[i], efd, EPOLLIN | (i < 2 ? EPOLLEXCLUSIVE : 0), i));
 	}
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(0, waiter_start(&w[i], B, eps[i], 1, 800));
-	ASSERT_EQ(0, efd_signal(efd));
-	join_all(w, 4);
+	EXPECT_EQ(3, wake_count(B, w, 4, eps, 4, 1, do_efd_signal, &efd, 3));
 	EXPECT_EQ(1, count_ret(w, 2, 1));
 	EXPECT_EQ(1, w[2].ret);
 	EXPECT_EQ(1, w[3].ret);
@@ -240,11 +241,12 @@ TEST_F(threads, exclusive_mask_mismatch_skipped)
 	ASSERT_GT(fill(s[0]), 0);
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLOUT | EPOLLEXCLUSIVE, 0));
 	ASSERT_EQ(0, ev_add(B, e1, s[0], EPOLLIN | EPOLLEXCLUSIVE, 1));
-	ASSERT_EQ(0, waiter_start(&w[0], B, e0, 1, 600));
-	ASSERT_EQ(0, waiter_start(&w[1], B, e1, 1, 3000));
-	ASSERT_EQ(1, wr1(s[1]));
-	join_all(w, 2);
-	EXPECT_EQ(0, w[0].ret);
+	{
+		int eps[2] = { e0, e1 };
+
+		EXPECT_EQ(1, wake_count(B, w, 2, eps, 2, 1, do_wr1, &s[1], 1));
+	}
+	EXPECT_EQ(-1, w[0].ret);
 	EXPECT_EQ(1, w[1].ret);
 	EXPECT_EQ(1, w[1].evs[0].data.u64);
 }
@@ -602,19 +604,19 @@ static void flood_run(struct __test_metadata *_metadata, const struct backend *b
  */
 TEST_F_TIMEOUT(threads, et_flood_no_lost_events_max1, 60)
 {
-	flood_run(_metadata, B, self->ep, EPOLLET, 2, 1, 20000);
+	flood_run(_metadata, B, self->ep, EPOLLET, 2, 1, 10000);
 }
 
 /* the same with 3 consumers and maxevents 3 */
 TEST_F_TIMEOUT(threads, et_flood_no_lost_events_max3, 60)
 {
-	flood_run(_metadata, B, self->ep, EPOLLET, 3, 3, 20000);
+	flood_run(_metadata, B, self->ep, EPOLLET, 3, 3, 10000);
 }
 
 /* the same with LT items and 2 consumers, maxevents 2 */
 TEST_F_TIMEOUT(threads, lt_flood_no_lost_events, 60)
 {
-	flood_run(_metadata, B, self->ep, 0, 2, 2, 20000);
+	flood_run(_metadata, B, self->ep, 0, 2, 2, 10000);
 }
 
 struct oneshot_ctx {

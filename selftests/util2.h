@@ -307,6 +307,7 @@ struct waiter {
 	int ret;
 	int err;
 	long long took_ms;
+	volatile int done;
 	struct epoll_event evs[16];
 };
 
@@ -321,6 +322,7 @@ static inline void *waiter_main(void *arg)
 	w->ret = w->b->wait(w->ep, w->evs, w->maxevents, w->timeout);
 	w->err = errno;
 	w->took_ms = elapsed_ms(t0);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -344,6 +346,51 @@ static inline int waiter_start(struct waiter *w, const struct backend *b, int ep
 static inline void waiter_join(struct waiter *w)
 {
 	pthread_join(w->thr, NULL);
+}
+
+/* How many of n waiters have returned. */
+static inline int waiters_done(struct waiter *w, int n)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += __atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE);
+	return c;
+}
+
+/*
+ * Wait until at least @k of @n waiters returned (up to @max_ms), then
+ * @settle_ms more so that a waiter woken by mistake shows up too.
+ * Returns how many returned.
+ */
+static inline int waiters_settle(struct waiter *w, int n, int k, int max_ms, int settle_ms)
+{
+	long long t0 = now_ns();
+
+	while (waiters_done(w, n) < k && elapsed_ms(t0) < max_ms)
+		sleep_ms(2);
+	sleep_ms(settle_ms);
+	return waiters_done(w, n);
+}
+
+static inline void waiter_release_handler(int sig) { }
+
+/*
+ * Interrupt the waiters still blocked (SIGUSR1, no SA_RESTART: EINTR) and
+ * join them all.  Their ret becomes -1, err EINTR.
+ */
+static inline void waiters_release(struct waiter *w, int n)
+{
+	struct sigaction sa = { .sa_handler = waiter_release_handler };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	for (int i = 0; i < n; i++) {
+		while (!__atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE)) {
+			pthread_kill(w[i].thr, SIGUSR1);
+			sleep_ms(5);
+		}
+		pthread_join(w[i].thr, NULL);
+	}
 }
 
 /* Run fn(arg) in a thread after @delay_ms. */
