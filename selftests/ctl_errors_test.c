@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <linux/capability.h>
+#include <dirent.h>
 #include "kselftest_harness.h"
 
 #define EXCL_OK_BITS (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | \
@@ -395,6 +396,165 @@ TEST_F(ctl, wakeup_dropped_then_exclusive_ok)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(EPOLLIN | EPOLLEXCLUSIVE | EPOLLERR | EPOLLHUP, fdinfo_events(self->ep, self->p[0]));
+}
+
+/*
+ * Wakeup sources (CONFIG_PM_SLEEP): an EPOLLWAKEUP item registers one named
+ * after the target's dentry ("[eventfd]"), and the instance one named
+ * "eventpoll"; they show in /sys/class/wakeup/wakeupN/{name,active_count}.
+ */
+#define WS_DIR "/sys/class/wakeup"
+
+static int ws_read(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), WS_DIR "/%s/%s", dir, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+/* Wakeup sources called name: count, and (optionally) their dir names, comma-joined. */
+static int ws_list(const char *name, char *dirs, size_t len)
+{
+	DIR *d = opendir(WS_DIR);
+	struct dirent *de;
+	char buf[128];
+	int n = 0;
+
+	if (!d)
+		return -1;
+	if (dirs)
+		dirs[0] = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || ws_read(de->d_name, "name", buf, sizeof(buf)))
+			continue;
+		if (strcmp(buf, name))
+			continue;
+		n++;
+		if (dirs)
+			snprintf(dirs + strlen(dirs), len - strlen(dirs), "%s,", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The wakeup source called name that is not among before (from ws_list). */
+static int ws_new_dir(const char *name, const char *before, char *out, size_t len)
+{
+	char now[4096], *tok, *save = NULL;
+
+	if (ws_list(name, now, sizeof(now)) < 0)
+		return -1;
+	for (tok = strtok_r(now, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s,", tok);
+		if (!strstr(before, key)) {
+			snprintf(out, len, "%s", tok);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static long ws_active_count(const char *dir)
+{
+	char buf[64];
+
+	return ws_read(dir, "active_count", buf, sizeof(buf)) ? -1 : atol(buf);
+}
+
+/*
+ * The instance's own wakeup source is named like its anon inode:
+ * "eventpoll" (epoll), "eventpoll2" (the module's choice, as "[eventpoll2]").
+ */
+static const char *instance_ws_name(const struct backend *b)
+{
+	return is_ep2(b) ? "eventpoll2" : "eventpoll";
+}
+
+/* ADD eventfd IN|WAKEUP → the instance's source + "[eventfd]"; MOD without WAKEUP drops the item's; close drops the instance's */
+TEST_F(ctl, wakeup_sources_registered)
+{
+	const char *epname = instance_ws_name(B);
+	int efd = eventfd(0, EFD_CLOEXEC), ep0, fd0;
+
+	if (cap_effective(CAP_BLOCK_SUSPEND) != 1)
+		SKIP(return, "no CAP_BLOCK_SUSPEND");
+	ep0 = ws_list(epname, NULL, 0);
+	fd0 = ws_list("[eventfd]", NULL, 0);
+	if (ep0 < 0)
+		SKIP(return, "no " WS_DIR);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN, 1));
+	EXPECT_EQ(ep0, ws_list(epname, NULL, 0));		/* no WAKEUP: nothing */
+	EXPECT_EQ(fd0, ws_list("[eventfd]", NULL, 0));
+	ASSERT_EQ(0, ev_mod(B, self->ep, efd, EPOLLIN | EPOLLWAKEUP, 1));
+	EXPECT_EQ(ep0 + 1, ws_list(epname, NULL, 0));
+	EXPECT_EQ(fd0 + 1, ws_list("[eventfd]", NULL, 0));
+	ASSERT_EQ(0, ev_mod(B, self->ep, efd, EPOLLIN, 1));
+	EXPECT_EQ(fd0, ws_list("[eventfd]", NULL, 0));
+	EXPECT_EQ(ep0 + 1, ws_list(epname, NULL, 0));	/* the instance keeps its own */
+	ASSERT_EQ(0, ev_mod(B, self->ep, efd, EPOLLIN | EPOLLWAKEUP, 1));
+	EXPECT_EQ(fd0 + 1, ws_list("[eventfd]", NULL, 0));
+	ASSERT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, efd, NULL));
+	EXPECT_EQ(fd0, ws_list("[eventfd]", NULL, 0));
+	close(self->ep);
+	self->ep = B->create1(0);
+	EXPECT_EQ(ep0, ws_list(epname, NULL, 0));
+	close(efd);
+}
+
+/* epoll names an instance's wakeup source "eventpoll" (visible to suspend tooling) */
+TEST_F(ctl, wakeup_source_instance_named_eventpoll)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), n0;
+
+	if (cap_effective(CAP_BLOCK_SUSPEND) != 1)
+		SKIP(return, "no CAP_BLOCK_SUSPEND");
+	n0 = ws_list("eventpoll", NULL, 0);
+	if (n0 < 0)
+		SKIP(return, "no " WS_DIR);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN | EPOLLWAKEUP, 1));
+	EXPECT_EQ(n0 + 1, ws_list("eventpoll", NULL, 0));
+	close(efd);
+}
+
+/* the item's wakeup source is activated when the item becomes ready, and again after each harvest */
+TEST_F(ctl, wakeup_source_active_while_ready)
+{
+	char before[4096], dir[64];
+	uint64_t one = 1;
+	struct epoll_event out;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (cap_effective(CAP_BLOCK_SUSPEND) != 1)
+		SKIP(return, "no CAP_BLOCK_SUSPEND");
+	if (ws_list("[eventfd]", before, sizeof(before)) < 0)
+		SKIP(return, "no " WS_DIR);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN | EPOLLET | EPOLLWAKEUP, 1));
+	ASSERT_EQ(0, ws_new_dir("[eventfd]", before, dir, sizeof(dir)));
+	EXPECT_EQ(0, ws_active_count(dir));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	EXPECT_EQ(1, ws_active_count(dir));
+	ASSERT_EQ(1, B->wait(self->ep, &out, 1, 0));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	EXPECT_EQ(2, ws_active_count(dir));
+	close(efd);
 }
 
 /* ---- EINVAL: same file, not an instance ------------------------------------- */

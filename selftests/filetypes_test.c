@@ -16,7 +16,9 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -920,6 +922,129 @@ TEST_F(ft, netlink_reply_readable)
 	ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
 	EXPECT_EQ(EPOLLIN, ev.events);
 	close(s);
+}
+
+/* ---- closing the last fd of each type removes its item -------------------------------- */
+
+/* Watch fd in ep, close it (its last reference): the item must be gone. */
+static int close_drops_item(const struct backend *b, int ep, int fd)
+{
+	int before = fdinfo_count(ep);
+
+	if (ev_add(b, ep, fd, EPOLLIN | EPOLLOUT, 0xc105e) || fdinfo_count(ep) != before + 1)
+		return -1;
+	close(fd);
+	return fdinfo_count(ep) == before ? 0 : 1;
+}
+
+/* tcp, udp, unix, fifo, eventfd, timerfd, signalfd, inotify, pidfd, mqueue, netlink, pts, proc file, instance */
+TEST_F(ft, close_removes_item_common_types)
+{
+	struct sockaddr_in addr;
+	char path[64];
+	sigset_t m;
+	int s[2], mfd, sfd, status;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	snprintf(path, sizeof(path), "/tmp/ep2cfifo-%d", getpid());
+	unlink(path);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, s));
+	ASSERT_EQ(0, open_pty(&mfd, &sfd));
+	struct { const char *name; int fd; } t[] = {
+		{ "tcp listener", tcp_listener(&addr) },
+		{ "udp", udp_bound(&addr) },
+		{ "unix dgram", s[0] },
+		{ "fifo", open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC) },
+		{ "eventfd", eventfd(0, EFD_CLOEXEC) },
+		{ "timerfd", timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC) },
+		{ "signalfd", signalfd(-1, &m, SFD_CLOEXEC) },
+		{ "inotify", inotify_init1(IN_CLOEXEC) },
+		{ "pidfd", (int)syscall(SYS_pidfd_open, pid, 0) },
+		{ "netlink", socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE) },
+		{ "pts slave", sfd },
+		{ "/proc/self/mounts", open("/proc/self/mounts", O_RDONLY | O_CLOEXEC) },
+		{ "instance", B->create1(EPOLL_CLOEXEC) },
+	};
+	unlink(path);
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ASSERT_GE(t[i].fd, 0) {
+			TH_LOG("%s: %s", t[i].name, strerror(errno));
+		}
+		EXPECT_EQ(0, close_drops_item(B, self->ep, t[i].fd)) {
+			TH_LOG("%s: item not removed by its last close", t[i].name);
+		}
+	}
+	EXPECT_EQ(0, fdinfo_count(self->ep));
+	waitpid(pid, &status, 0);
+	close(s[1]);
+	close(mfd);
+}
+
+/* ptmx master (FMODE_NONOTIFY) watched, then closed: the item goes away like any other */
+TEST_F(ft, pty_master_close_removes_item)
+{
+	int m, s;
+
+	ASSERT_EQ(0, open_pty(&m, &s));
+	EXPECT_EQ(0, close_drops_item(B, self->ep, m));
+	close(s);
+}
+
+/* ptmx master watched, then closed: the file is really released: the slave is hung up */
+TEST_F(ft, pty_master_close_hangs_up_slave)
+{
+	struct pollfd pfd;
+	int m, s;
+
+	ASSERT_EQ(0, open_pty(&m, &s));
+	ASSERT_EQ(0, ev_add(B, self->ep, m, EPOLLIN, 1));
+	close(m);
+	pfd.fd = s;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, LONG_MS));
+	EXPECT_TRUE(pfd.revents & POLLHUP);
+	close(s);
+}
+
+/* fanotify fd (FMODE_NONOTIFY) watched, then closed: the item goes away */
+TEST_F(ft, fanotify_close_removes_item)
+{
+	int f = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+
+	if (f < 0)
+		SKIP(return, "fanotify_init: %s", strerror(errno));
+	EXPECT_EQ(0, close_drops_item(B, self->ep, f));
+}
+
+/* fanotify: IN once a marked event happens (an open in /tmp) */
+TEST_F(ft, fanotify_event_readable)
+{
+	char path[64];
+	struct epoll_event ev;
+	int f = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY), x;
+
+	if (f < 0)
+		SKIP(return, "fanotify_init: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/tmp/ep2fan-%d", getpid());
+	x = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	ASSERT_GE(x, 0);
+	close(x);
+	ASSERT_EQ(0, fanotify_mark(f, FAN_MARK_ADD, FAN_CLOSE_WRITE, AT_FDCWD, path));
+	ASSERT_EQ(0, ev_add(B, self->ep, f, EPOLLIN, 0xfa));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 0));
+	x = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(x, 0);
+	close(x);
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
+	EXPECT_EQ(EPOLLIN, ev.events);
+	unlink(path);
+	close(f);
 }
 
 TEST_HARNESS_MAIN
