@@ -873,9 +873,12 @@ static int stall_setup(struct stall *s, int w0, int w1)
 	s->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (s->uffd < 0 || ioctl(s->uffd, UFFDIO_API, &api))
 		return -1;
-	s->page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* two pages: the first is ordinary, the second (s->page) stalls */
+	s->page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s->page == MAP_FAILED)
 		return -1;
+	s->page[0] = 0;		/* fault the first page in */
+	s->page += 4096;
 	r.range.start = (unsigned long)s->page;
 	r.range.len = 4096;
 	if (ioctl(s->uffd, UFFDIO_REGISTER, &r))
@@ -970,6 +973,107 @@ TEST_F(wait, et_edge_on_pending_item_during_harvest)
 	ASSERT_EQ(1, st.faulted);
 	ASSERT_EQ(1, B->wait(self->ep, out, 4, 0));
 	EXPECT_EQ('b', out[0].data.u64);
+	EXPECT_EQ(0, B->wait(self->ep, out, 4, 0));
+}
+
+/* LT a, b; c then d become ready while the copy-out stalls: next harvest c, d (FIFO), then a, b */
+TEST_F(wait, events_during_harvest_keep_fifo_order)
+{
+	int q[4][2];
+	struct epoll_event out[4];
+	struct stall st;
+
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, pipe2(q[i], O_NONBLOCK));
+	ASSERT_EQ(0, ready_pipe(B, self->ep, q[0], 'a'));
+	ASSERT_EQ(0, ready_pipe(B, self->ep, q[1], 'b'));
+	ASSERT_EQ(0, ev_add(B, self->ep, q[2][0], EPOLLIN | EPOLLET, 'c'));
+	ASSERT_EQ(0, ev_add(B, self->ep, q[3][0], EPOLLIN | EPOLLET, 'd'));
+	if (stall_setup(&st, q[2][1], q[3][1]))
+		SKIP(return, "userfaultfd unavailable: %s", strerror(errno));
+	ASSERT_EQ(2, B->wait(self->ep, (struct epoll_event *)st.page, 2, 0));
+	pthread_join(st.thr, NULL);
+	ASSERT_EQ(1, st.faulted);
+	ASSERT_EQ(4, B->wait(self->ep, out, 4, 0));
+	EXPECT_EQ('c', out[0].data.u64);
+	EXPECT_EQ('d', out[1].data.u64);
+	EXPECT_EQ('a', out[2].data.u64);
+	EXPECT_EQ('b', out[3].data.u64);
+}
+
+/*
+ * LT a, b, c; maxevents 1; d becomes ready while a's copy-out stalls:
+ * the unharvested b, c go back first, then d, then the re-queued a.
+ */
+TEST_F(wait, leftovers_before_new_events_before_requeued)
+{
+	int q[4][2];
+	struct epoll_event out[4];
+	struct stall st;
+
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, pipe2(q[i], O_NONBLOCK));
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, ready_pipe(B, self->ep, q[i], 'a' + i));
+	ASSERT_EQ(0, ev_add(B, self->ep, q[3][0], EPOLLIN | EPOLLET, 'd'));
+	if (stall_setup(&st, q[3][1], -1))
+		SKIP(return, "userfaultfd unavailable: %s", strerror(errno));
+	ASSERT_EQ(1, B->wait(self->ep, (struct epoll_event *)st.page, 1, 0));
+	pthread_join(st.thr, NULL);
+	ASSERT_EQ(1, st.faulted);
+	EXPECT_EQ('a', ((struct epoll_event *)st.page)[0].data.u64);
+	ASSERT_EQ(4, B->wait(self->ep, out, 4, 0));
+	EXPECT_EQ('b', out[0].data.u64);
+	EXPECT_EQ('c', out[1].data.u64);
+	EXPECT_EQ('d', out[2].data.u64);
+	EXPECT_EQ('a', out[3].data.u64);
+}
+
+/* ET a, b; a delivered, then a new edge on a while b's copy-out stalls: a is reported next time */
+TEST_F(wait, et_edge_on_delivered_item_during_harvest)
+{
+	int q[2][2];
+	struct epoll_event out[4], *buf;
+	struct stall st;
+
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pipe2(q[i], O_NONBLOCK));
+		ASSERT_EQ(1, write1(q[i][1]));
+		ASSERT_EQ(0, ev_add(B, self->ep, q[i][0], EPOLLIN | EPOLLET, 'a' + i));
+	}
+	if (stall_setup(&st, q[0][1], -1))
+		SKIP(return, "userfaultfd unavailable: %s", strerror(errno));
+	/* slot 0 in the ordinary page, slot 1 in the stalling one */
+	buf = (struct epoll_event *)(st.page - sizeof(struct epoll_event));
+	ASSERT_EQ(2, B->wait(self->ep, buf, 2, 0));
+	pthread_join(st.thr, NULL);
+	ASSERT_EQ(1, st.faulted);
+	EXPECT_EQ('a', buf[0].data.u64);
+	EXPECT_EQ('b', buf[1].data.u64);
+	ASSERT_EQ(1, B->wait(self->ep, out, 4, 0));
+	EXPECT_EQ('a', out[0].data.u64);
+	EXPECT_EQ(0, B->wait(self->ep, out, 4, 0));
+}
+
+/* ONESHOT a delivered (disarmed); an edge on it during the rest of the harvest is ignored */
+TEST_F(wait, oneshot_disarmed_ignores_edge_during_harvest)
+{
+	int q[2][2];
+	struct epoll_event out[4], *buf;
+	struct stall st;
+
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pipe2(q[i], O_NONBLOCK));
+		ASSERT_EQ(1, write1(q[i][1]));
+		ASSERT_EQ(0, ev_add(B, self->ep, q[i][0], EPOLLIN | EPOLLET | (i ? 0 : EPOLLONESHOT),
+				    'a' + i));
+	}
+	if (stall_setup(&st, q[0][1], -1))
+		SKIP(return, "userfaultfd unavailable: %s", strerror(errno));
+	buf = (struct epoll_event *)(st.page - sizeof(struct epoll_event));
+	ASSERT_EQ(2, B->wait(self->ep, buf, 2, 0));
+	pthread_join(st.thr, NULL);
+	ASSERT_EQ(1, st.faulted);
 	EXPECT_EQ(0, B->wait(self->ep, out, 4, 0));
 }
 
