@@ -58,7 +58,7 @@ ErrorOr<> ep_create_wakeup_source(EpItem *epi)
 {
 	EventPoll *ep = epi->ep;
 	if (!ep->ws) {
-		ep->ws = ep2k_wakeup_source_register("eventpoll2");
+		ep->ws = ep2k_wakeup_source_register("eventpoll");	/* epoll's name, for suspend tooling */
 		if (!ep->ws)
 			return ENOMEM_;
 	}
