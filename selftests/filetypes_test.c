@@ -1047,4 +1047,23 @@ TEST_F(ft, fanotify_event_readable)
 	close(f);
 }
 
+/* nested instance item with interest IN|RDNORM|OUT → reported IN|RDNORM (what an instance polls as) */
+TEST_F(ft, nested_instance_reports_in_rdnorm)
+{
+	struct epoll_event ev;
+	int e1 = B->create1(0), efd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_GE(e1, 0);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ev_add(B, e1, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(B, self->ep, e1, EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLPRI, 2));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
+	EXPECT_EQ(EPOLLIN | EPOLLRDNORM, ev.events);
+	ASSERT_EQ(0, ev_mod(B, self->ep, e1, EPOLLRDNORM, 2));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
+	EXPECT_EQ(EPOLLRDNORM, ev.events);
+	close(e1);
+	close(efd);
+}
+
 TEST_HARNESS_MAIN

@@ -1077,4 +1077,57 @@ TEST_F(wait, oneshot_disarmed_ignores_edge_during_harvest)
 	EXPECT_EQ(0, B->wait(self->ep, out, 4, 0));
 }
 
+/* ---- the deadline is on the monotonic clock ---------------------------------------------- */
+
+static void *clock_jump_fn(void *arg)
+{
+	long long delta = *(long long *)arg;
+	struct timespec ts;
+
+	msleep(50);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += delta;
+	clock_settime(CLOCK_REALTIME, &ts);
+	return NULL;
+}
+
+/* Jump CLOCK_REALTIME by delta s during a 400 ms wait: still 0 after ≥ 400 ms (monotonic), well before the jump */
+static void realtime_jump_wait(struct __test_metadata *_metadata, const struct backend *b,
+			       int ep, long long delta, int use_pwait2)
+{
+	struct timespec ts = { 0, 400 * 1000000L }, now;
+	struct epoll_event ev;
+	pthread_t thr;
+	long long t0, ms;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (clock_settime(CLOCK_REALTIME, &now))
+		SKIP(return, "clock_settime: %s", strerror(errno));
+	ASSERT_EQ(0, pthread_create(&thr, NULL, clock_jump_fn, &delta));
+	t0 = now_ns();
+	r = use_pwait2 ? b->pwait2(ep, &ev, 1, &ts, NULL) : b->wait(ep, &ev, 1, 400);
+	ms = elapsed_ms(t0);
+	pthread_join(thr, NULL);
+	/* put the wall clock back */
+	clock_gettime(CLOCK_REALTIME, &now);
+	now.tv_sec -= delta;
+	clock_settime(CLOCK_REALTIME, &now);
+	EXPECT_EQ(0, r);
+	EXPECT_GE(ms, 400);
+	EXPECT_LT(ms, 400 + SLOW_MS);
+}
+
+/* wall clock jumps forward an hour mid-wait: the wait neither ends early nor stretches */
+TEST_F(wait, timeout_ignores_realtime_jump_forward)
+{
+	realtime_jump_wait(_metadata, B, self->ep, 3600, 0);
+}
+
+/* wall clock jumps back an hour mid-pwait2: same */
+TEST_F(wait, timeout_ignores_realtime_jump_back)
+{
+	realtime_jump_wait(_metadata, B, self->ep, -3600, 1);
+}
+
 TEST_HARNESS_MAIN
