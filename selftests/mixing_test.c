@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mixing_test.c - eventpoll2 instances among poll(), select() and native
+ * epoll, in both directions.
+ *
+ * These are cross-backend by nature: plain TEST()s that call ep2_* and
+ * epoll_* explicitly.  Where a behaviour has a same-backend counterpart,
+ * the *_epoll twin runs it on native epoll only (the oracle) and the plain
+ * one on eventpoll2.
+ *
+ * Notation: "a → b" means a waits on / watches b; E: a native epoll
+ * instance, X: an eventpoll2 instance.
+ */
+#include "backend.h"
+#include "util2.h"
+#include <sys/select.h>
+#include "kselftest_harness.h"
+
+static const struct backend *const EP = &backend_epoll;
+static const struct backend *const X2 = &backend_ep2;
+
+/* ---- poll() and select() on an instance ---------------------------------- */
+
+/* poll(x) → x → p0: not ready, then POLLIN | POLLRDNORM; never POLLOUT */
+static void poll_readable(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), p[2];
+
+	ASSERT_GE(x, 0);
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
+	EXPECT_EQ(0, poll1(x, POLLIN | POLLRDNORM | POLLOUT | POLLPRI, 0));
+	ASSERT_EQ(1, wr1(p[1]));
+	EXPECT_EQ(POLLIN | POLLRDNORM, poll1(x, POLLIN | POLLRDNORM | POLLOUT | POLLPRI, 0));
+	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
+	EXPECT_EQ(0, poll1(x, POLLOUT | POLLWRNORM, 0));
+	close(x);
+}
+
+TEST(poll_readable_ep2) { poll_readable(_metadata, X2); }
+TEST(poll_readable_epoll) { poll_readable(_metadata, EP); }
+
+/* poll(x) (blocked) → x → efd: a signal from another thread wakes poll() */
+static void do_efd_signal(void *arg)
+{
+	efd_signal(*(int *)arg);
+}
+
+static void poll_blocks_until_ready(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), efd = mkefd();
+	struct delayed d;
+	long long t0 = now_ns();
+
+	ASSERT_EQ(0, ev_add(b, x, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, delayed_start(&d, 100, do_efd_signal, &efd));
+	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 5000));
+	delayed_join(&d);
+	EXPECT_GE(elapsed_ms(t0), 90);
+	EXPECT_LT(elapsed_ms(t0), 4000);
+}
+
+TEST(poll_blocks_until_ready_ep2) { poll_blocks_until_ready(_metadata, X2); }
+TEST(poll_blocks_until_ready_epoll) { poll_blocks_until_ready(_metadata, EP); }
+
+/* poll(x) → x → p0 (ready, then drained): poll() drops the stale item */
+static void poll_drops_stale(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), p[2];
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
+	ASSERT_EQ(1, wr1(p[1]));
+	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
+	ASSERT_EQ(1, drain(p[0]));
+	EXPECT_EQ(0, poll1(x, POLLIN, 0));
+	EXPECT_EQ(0, b->wait(x, &ev, 1, 0));
+}
+
+TEST(poll_drops_stale_ep2) { poll_drops_stale(_metadata, X2); }
+TEST(poll_drops_stale_epoll) { poll_drops_stale(_metadata, EP); }
+
+/* poll(x) → x → efd (ET, ready): poll() does not consume the ET event */
+static void poll_keeps_et_event(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(b, x, efd, EPOLLIN | EPOLLET, 1));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
+	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
+	EXPECT_EQ(1, b->wait(x, &ev, 1, 0));
+	EXPECT_EQ(0, poll1(x, POLLIN, 0));
+}
+
+TEST(poll_keeps_et_event_ep2) { poll_keeps_et_event(_metadata, X2); }
+TEST(poll_keeps_et_event_epoll) { poll_keeps_et_event(_metadata, EP); }
+
+/* poll(x0, x1, x2) → x1 ready only: exactly x1 reported */
+TEST(poll_three_instances_one_ready)
+{
+	struct pollfd pf[3];
+	int efd = mkefd();
+
+	for (int i = 0; i < 3; i++) {
+		pf[i].fd = ep2_create1(0);
+		pf[i].events = POLLIN;
+		ASSERT_GE(pf[i].fd, 0);
+	}
+	ASSERT_EQ(0, ev_add(X2, pf[1].fd, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, efd_signal(efd));
+	ASSERT_EQ(1, poll(pf, 3, 0));
+	EXPECT_EQ(0, pf[0].revents);
+	EXPECT_EQ(POLLIN, pf[1].revents);
+	EXPECT_EQ(0, pf[2].revents);
+}
+
+/* select(x) → x → s0: readfds set once s0 is readable, writefds never */
+static void select_readable(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), s[2];
+	struct timeval tv = { 0, 0 };
+	fd_set r, w;
+
+	ASSERT_EQ(0, mksock(s));
+	ASSERT_EQ(0, ev_add(b, x, s[0], EPOLLIN, 1));
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(x, &r);
+	FD_SET(x, &w);
+	EXPECT_EQ(0, select(x + 1, &r, &w, NULL, &tv));
+	ASSERT_EQ(1, wr1(s[1]));
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(x, &r);
+	FD_SET(x, &w);
+	tv.tv_sec = 0;
+	EXPECT_EQ(1, select(x + 1, &r, &w, NULL, &tv));
+	EXPECT_TRUE(FD_ISSET(x, &r));
+	EXPECT_FALSE(FD_ISSET(x, &w));
+}
+
+TEST(select_readable_ep2) { select_readable(_metadata, X2); }
+TEST(select_readable_epoll) { select_readable(_metadata, EP); }
+
+/* select(x) (blocked, 5 s) → x → p0: a later write wakes select() */
+static void select_blocks_until_ready(struct __test_metadata *_metadata, const struct backend *b)
+{
+	int x = b->create1(0), p[2];
+	struct timeval tv = { 5, 0 };
+	struct delayed d;
+	long long t0 = now_ns();
+	fd_set r;
+
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
+	ASSERT_EQ(0, delayed_start(&d, 100, do_wr1, &p[1]));
+	FD_ZERO(&r);
+	FD_SET(x, &r);
+	EXPECT_EQ(1, select(x + 1, &r, NULL, NULL, &tv));
+	delayed_join(&d);
+	EXPECT_TRUE(FD_ISSET(x, &r));
+	EXPECT_LT(elapsed_ms(t0), 4000);
+}
+
+TEST(select_blocks_until_ready_ep2) { select_blocks_until_ready(_metadata, X2); }
+TEST(select_blocks_until_ready_epoll) { select_blocks_until_ready(_metadata, EP); }
+
+/*
+ * poll(x) (500 ms) in t0, close(x) in main: poll() holds its own file
+ * reference, so the close wakes nobody; the next scan reports POLLNVAL
+ */
+struct poll_job {
+	int fd;
+	int ret;
+	short revents;
+	long long took_ms;
+};
+
+static void *poll_job_main(void *a)
+{
+	struct poll_job *j = a;
+	struct pollfd p = { .fd = j->fd, .events = POLLIN };
+	long long t0 = now_ns();
+
+	j->ret = poll(&p, 1, 500);
+	j->revents = p.revents;
+	j->took_ms = elapsed_ms(t0);
+	return NULL;
+}
+
+static void close_does_not_wake_poller(struct __test_metadata *_metadata, const struct backend *b)
+{
+	struct poll_job j = { .fd = b->create1(0) };
+	pthread_t t;
+
+	ASSERT_GE(j.fd, 0);
+	ASSERT_EQ(0, pthread_create(&t, NULL, poll_job_main, &j));
+	sleep_ms(100);
+	ASSERT_EQ(0, close(j.fd));
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, j.ret);
+	EXPECT_EQ(POLLNVAL, j.revents);
+	EXPECT_GE(j.took_ms, 450);
+}
+
+TEST(close_does_not_wake_poller_ep2) { close_does_not_wake_poller(_metadata, X2); }
+TEST(close_does_not_wake_poller_epoll) { close_does_not_wake_poller(_metadata, EP); }
+
+/* ---- native epoll watching an eventpoll2 instance ------------------------- */
+
+/*
+ * outer → inner → p0 for an (outer, inner) pair of backends: readiness
+ * crosses, the outer item reports EPOLLIN with its data, a drained p0
+ * leaves the outer not ready
+ */
+static void cross_readiness(struct __test_metadata *_metadata, const struct backend *ob,
+			    const struct backend *ib)
+{
+	int outer = ob->create1(0), inner = ib->create1(0), p[2];
+	struct epoll_event ev;
+
+	ASSERT_GE(outer, 0);
+	ASSERT_GE(inner, 0);
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(ib, inner, p[0], EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN, 2));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(EPOLLIN, ev.events);
+	EXPECT_EQ(2, ev.data.u64);
+	/* LT: still there */
+	EXPECT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	ASSERT_EQ(1, drain(p[0]));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(0, ib->wait(inner, &ev, 1, 0));
+}
+
+/* E → X → p0 */
+TEST(epoll_over_ep2_readiness) { cross_readiness(_metadata, EP, X2); }
+/* X → E → p0 */
+TEST(ep2_over_epoll_readiness) { cross_readiness(_metadata, X2, EP); }
+/* X → X → p0: the same-backend baseline */
+TEST(ep2_over_ep2_readiness) { cross_readiness(_metadata, X2, X2); }
+/* E → E → p0: the oracle */
+TEST(epoll_over_epoll_readiness) { cross_readiness(_metadata, EP, EP); }
+
+/* t0 (blocked) → outer → inner → efd: a later signal wakes t0 */
+static void cross_blocking(struct __test_metadata *_metadata, const struct backend *ob,
+			   const struct backend *ib)
+{
+	int outer = ob->create1(0), inner = ib->create1(0), efd = mkefd();
+	struct waiter w;
+
+	ASSERT_EQ(0, ev_add(ib, inner, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN, 2));
+	ASSERT_EQ(0, waiter_start(&w, ob, outer, 4, 5000));
+	ASSERT_EQ(0, efd_signal(efd));
+	waiter_join(&w);
+	EXPECT_EQ(1, w.ret);
+	EXPECT_EQ(2, w.evs[0].data.u64);
+	EXPECT_LT(w.took_ms, 4000);
+}
+
+/* t0 → E → X → efd */
+TEST(epoll_over_ep2_blocking_wakeup) { cross_blocking(_metadata, EP, X2); }
+/* t0 → X → E → efd */
+TEST(ep2_over_epoll_blocking_wakeup) { cross_blocking(_metadata, X2, EP); }
+
+/* t0 → outer (ET) → inner → efd: one event per signal */
+static void cross_outer_et(struct __test_metadata *_metadata, const struct backend *ob,
+			   const struct backend *ib)
+{
+	int outer = ob->create1(0), inner = ib->create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(ib, inner, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN | EPOLLET, 2));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+}
+
+TEST(epoll_et_over_ep2) { cross_outer_et(_metadata, EP, X2); }
+TEST(ep2_et_over_epoll) { cross_outer_et(_metadata, X2, EP); }
+TEST(epoll_et_over_epoll) { cross_outer_et(_metadata, EP, EP); }
+
+/* outer → inner (ET item on efd): polling inner from outer does not consume it */
+static void cross_inner_et(struct __test_metadata *_metadata, const struct backend *ob,
+			   const struct backend *ib)
+{
+	int outer = ob->create1(0), inner = ib->create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(ib, inner, efd, EPOLLIN | EPOLLET, 1));
+	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN, 2));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(1, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(1, ib->wait(inner, &ev, 1, 0));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+}
+
+TEST(epoll_over_ep2_inner_et) { cross_inner_et(_metadata, EP, X2); }
+TEST(ep2_over_epoll_inner_et) { cross_inner_et(_metadata, X2, EP); }
+TEST(epoll_over_epoll_inner_et) { cross_inner_et(_metadata, EP, EP); }
+
+/* s0 → X0 → E1 → X2 → E3: readiness crosses four alternating levels */
+TEST(alternating_four_levels)
+{
+	int x0 = ep2_create1(0), e1 = epoll_create1(0), x2 = ep2_create1(0), e3 = epoll_create1(0);
+	struct epoll_event ev;
+	int s[2];
+
+	ASSERT_EQ(0, mksock(s));
+	ASSERT_EQ(0, ev_add(X2, x0, s[0], EPOLLIN, 0));
+	ASSERT_EQ(0, ev_add(EP, e1, x0, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(X2, x2, e1, EPOLLIN, 2));
+	ASSERT_EQ(0, ev_add(EP, e3, x2, EPOLLIN, 3));
+	EXPECT_EQ(0, epoll_wait(e3, &ev, 1, 0));
+	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, epoll_wait(e3, &ev, 1, 0));
+	EXPECT_EQ(3, ev.data.u64);
+	EXPECT_EQ(1, ep2_wait(x2, &ev, 1, 0));
+	EXPECT_EQ(2, ev.data.u64);
+	ASSERT_EQ(1, drain(s[0]));
+	EXPECT_EQ(0, epoll_wait(e3, &ev, 1, 0));
+}
+
+/* E → {X0 → p0, X1 → p1}, X2 → {E0 → p2}: each reports with its own data */
+TEST(mixed_siblings)
+{
+	int e = epoll_create1(0), x0 = ep2_create1(0), x1 = ep2_create1(0);
+	int x2 = ep2_create1(0), e0 = epoll_create1(0), p0[2], p1[2], p2[2];
+	struct epoll_event evs[4];
+
+	ASSERT_EQ(0, mkpipe(p0));
+	ASSERT_EQ(0, mkpipe(p1));
+	ASSERT_EQ(0, mkpipe(p2));
+	ASSERT_EQ(0, ev_add(X2, x0, p0[0], EPOLLIN, 0));
+	ASSERT_EQ(0, ev_add(X2, x1, p1[0], EPOLLIN, 0));
+	ASSERT_EQ(0, ev_add(EP, e0, p2[0], EPOLLIN, 0));
+	ASSERT_EQ(0, ev_add(EP, e, x0, EPOLLIN, 10));
+	ASSERT_EQ(0, ev_add(EP, e, x1, EPOLLIN, 11));
+	ASSERT_EQ(0, ev_add(X2, x2, e0, EPOLLIN, 20));
+	ASSERT_EQ(1, wr1(p1[1]));
+	ASSERT_EQ(1, epoll_wait(e, evs, 4, 0));
+	EXPECT_EQ(11, evs[0].data.u64);
+	ASSERT_EQ(1, wr1(p0[1]));
+	ASSERT_EQ(2, epoll_wait(e, evs, 4, 0));
+	ev_sort(evs, 2);
+	EXPECT_EQ(10, evs[0].data.u64);
+	EXPECT_EQ(11, evs[1].data.u64);
+	EXPECT_EQ(0, ep2_wait(x2, evs, 4, 0));
+	ASSERT_EQ(1, wr1(p2[1]));
+	ASSERT_EQ(1, ep2_wait(x2, evs, 4, 0));
+	EXPECT_EQ(20, evs[0].data.u64);
+}
+
+/* E → X: an instance only reports EPOLLIN | EPOLLRDNORM, whatever E asks */
+TEST(epoll_over_ep2_event_bits)
+{
+	int e = epoll_create1(0), e2 = epoll_create1(0), x = ep2_create1(0), s[2];
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, mksock(s));
+	ASSERT_EQ(0, ev_add(X2, x, s[0], EPOLLOUT, 1));
+	ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLPRI, 2));
+	ASSERT_EQ(0, ev_add(EP, e2, x, EPOLLOUT | EPOLLWRNORM | EPOLLPRI, 3));
+	ASSERT_EQ(1, epoll_wait(e, &ev, 1, 0));
+	EXPECT_EQ(EPOLLIN | EPOLLRDNORM, ev.events);
+	EXPECT_EQ(0, epoll_wait(e2, &ev, 1, 0));
+}
+
+/* E → X (1S): fires once, MOD re-arms */
+TEST(epoll_oneshot_over_ep2)
+{
+	int e = epoll_create1(0), x = ep2_create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(X2, x, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN | EPOLLONESHOT, 2));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(1, epoll_wait(e, &ev, 1, 0));
+	EXPECT_EQ(0, epoll_wait(e, &ev, 1, 0));
+	ASSERT_EQ(0, ev_mod(EP, e, x, EPOLLIN | EPOLLONESHOT, 3));
+	ASSERT_EQ(1, epoll_wait(e, &ev, 1, 0));
+	EXPECT_EQ(3, ev.data.u64);
+}
+
+/*
+ * E → X with EPOLLEXCLUSIVE: native epoll refuses EXCLUSIVE only on its
+ * own instances; an eventpoll2 instance is an ordinary file to it
+ */
+TEST(epoll_exclusive_on_ep2_accepted)
+{
+	int e = epoll_create1(0), x = ep2_create1(0), e0 = epoll_create1(0);
+
+	EXPECT_EQ(0, ev_add(EP, e, x, EPOLLIN | EPOLLEXCLUSIVE, 1));
+	errno = 0;
+	EXPECT_EQ(-1, ev_add(EP, e, e0, EPOLLIN | EPOLLEXCLUSIVE, 2));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* X → E with EPOLLEXCLUSIVE → EINVAL, as for an instance in an instance */
+TEST(ep2_exclusive_on_epoll_einval)
+{
+	int x = ep2_create1(0), e = epoll_create1(0);
+
+	errno = 0;
+	EXPECT_EQ(-1, ev_add(X2, x, e, EPOLLIN | EPOLLEXCLUSIVE, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ev_add(X2, x, e, EPOLLIN, 1));
+}
+
+/* ---- closing across backends ------------------------------------------------ */
+
+/* E → X: close(X) → native epoll drops the item (its eventpoll_release) */
+TEST(close_ep2_removes_epoll_item)
+{
+	int e = epoll_create1(0), x = ep2_create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(X2, x, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN, 2));
+	ASSERT_EQ(0, efd_signal(efd));
+	ASSERT_EQ(0, close(x));
+	EXPECT_EQ(0, epoll_wait(e, &ev, 1, 0));
+	EXPECT_EQ(0, fdinfo_items(e));
+}
+
+/* X → E: close(E) → eventpoll2 drops the item, as epoll does for E → E */
+static void close_inner_removes_item(struct __test_metadata *_metadata, const struct backend *ob)
+{
+	int outer = ob->create1(0), inner = epoll_create1(0), efd = mkefd();
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(EP, inner, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN, 2));
+	ASSERT_EQ(0, efd_signal(efd));
+	ASSERT_EQ(0, close(inner));
+	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
+	EXPECT_EQ(0, fdinfo_items(outer));
+	errno = 0;
+	EXPECT_EQ(-1, ob->ctl(outer, EPOLL_CTL_DEL, inner, NULL));
+	EXPECT_EQ(EBADF, errno);
+}
+
+TEST(close_epoll_removes_ep2_item) { close_inner_removes_item(_metadata, X2); }
+TEST(close_epoll_removes_epoll_item) { close_inner_removes_item(_metadata, EP); }
+
+/* E → X → p0: close(p0) → X drops its item → E is not ready */
+TEST(close_leaf_under_mixed_nesting)
+{
+	int e = epoll_create1(0), x = ep2_create1(0), p[2];
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(X2, x, p[0], EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN, 2));
+	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(0, close(p[0]));
+	EXPECT_EQ(0, epoll_wait(e, &ev, 1, 0));
+	EXPECT_EQ(0, fdinfo_items(x));
+}
+
+/* ---- cycles across backends ----------------------------------------------- */
+
+/*
+ * X → E and E → X: each backend's loop check sees only its own instances,
+ * yet the two edges make a wakeup cycle (a wakeup would recurse through
+ * both instances' poll_wait locks).  One of the two ADDs must fail.  The
+ * test never wakes anything and breaks a formed cycle before closing.
+ */
+static void cross_cycle(struct __test_metadata *_metadata, int ep2_first)
+{
+	int x = ep2_create1(0), e = epoll_create1(0), rx, re;
+
+	ASSERT_GE(x, 0);
+	ASSERT_GE(e, 0);
+	if (ep2_first) {
+		rx = ev_add(X2, x, e, EPOLLIN, 1);
+		re = ev_add(EP, e, x, EPOLLIN, 2);
+	} else {
+		re = ev_add(EP, e, x, EPOLLIN, 2);
+		rx = ev_add(X2, x, e, EPOLLIN, 1);
+	}
+	EXPECT_TRUE(rx != 0 || re != 0)
+		TH_LOG("X -> E and E -> X both accepted: a cross-backend wakeup cycle");
+	if (!rx)
+		ep2_ctl(x, EPOLL_CTL_DEL, e, NULL);
+	if (!re)
+		epoll_ctl(e, EPOLL_CTL_DEL, x, NULL);
+	close(x);
+	close(e);
+}
+
+/* X → E first, then E → X */
+TEST(cross_cycle_ep2_first_refused) { cross_cycle(_metadata, 1); }
+/* E → X first, then X → E */
+TEST(cross_cycle_epoll_first_refused) { cross_cycle(_metadata, 0); }
+
+/* E → E' → E: the oracle refuses the same cycle with ELOOP */
+TEST(epoll_cycle_eloop)
+{
+	int a = epoll_create1(0), b = epoll_create1(0);
+
+	ASSERT_EQ(0, ev_add(EP, a, b, EPOLLIN, 0));
+	errno = 0;
+	EXPECT_EQ(-1, ev_add(EP, b, a, EPOLLIN, 0));
+	EXPECT_EQ(ELOOP, errno);
+}
+
+/* X0 → E1 → X2 → E3 → X0: a longer cross-backend cycle must be refused too */
+TEST(cross_cycle4_refused)
+{
+	int x0 = ep2_create1(0), e1 = epoll_create1(0), x2 = ep2_create1(0), e3 = epoll_create1(0);
+	int r[4];
+
+	r[0] = ev_add(X2, x0, e1, EPOLLIN, 0);
+	r[1] = ev_add(EP, e1, x2, EPOLLIN, 0);
+	r[2] = ev_add(X2, x2, e3, EPOLLIN, 0);
+	r[3] = ev_add(EP, e3, x0, EPOLLIN, 0);
+	EXPECT_TRUE(r[0] || r[1] || r[2] || r[3])
+		TH_LOG("a 4-instance cross-backend cycle was accepted");
+	if (!r[3])
+		epoll_ctl(e3, EPOLL_CTL_DEL, x0, NULL);
+	if (!r[0])
+		ep2_ctl(x0, EPOLL_CTL_DEL, e1, NULL);
+}
+
+TEST_HARNESS_MAIN
