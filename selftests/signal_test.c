@@ -720,4 +720,79 @@ TEST_F(sig, sigmask_straddles_guard_efault)
 	EXPECT_EQ(0, raw_pwait(B, self->ep, &ev, 1, 0, g - 8, 8));
 }
 
+/* a pending blocked signal whose action is "ignore", unblocked by the pwait mask: EINTR, then it is gone */
+TEST_F(sig, pwait_unblocks_pending_ignored_signal_eintr)
+{
+	struct epoll_event ev;
+	sigset_t m;
+
+	ASSERT_TRUE(signal(SIGWINCH, SIG_DFL) != SIG_ERR);	/* default action: ignore */
+	set_mask(SIGWINCH, 0);
+	raise(SIGWINCH);
+	ASSERT_TRUE(pending(SIGWINCH));
+	sigemptyset(&m);
+	errno = 0;
+	EXPECT_EQ(-1, B->pwait(self->ep, &ev, 1, 3000, &m));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_FALSE(pending(SIGWINCH));
+	EXPECT_TRUE(blocked(SIGWINCH));
+}
+
+/* a second pwait right after an EINTR works normally (mask state is clean) */
+TEST_F(sig, pwait_after_eintr_clean_state)
+{
+	struct epoll_event ev;
+	sigset_t m;
+
+	ASSERT_EQ(0, install(SIGUSR1, 0));
+	set_mask(SIGUSR1, 0);
+	raise(SIGUSR1);
+	sigemptyset(&m);
+	ASSERT_EQ(-1, B->pwait(self->ep, &ev, 1, 3000, &m));
+	ASSERT_EQ(1, hits[SIGUSR1]);
+	/* nothing pending now: a 50 ms pwait with a different mask simply times out */
+	mask_of(&m, SIGUSR2, 0);
+	EXPECT_EQ(0, B->pwait(self->ep, &ev, 1, 50, &m));
+	EXPECT_TRUE(blocked(SIGUSR1));
+	EXPECT_FALSE(blocked(SIGUSR2));
+	EXPECT_EQ(BIT(SIGUSR1), sigblk_of(0, gettid()));
+}
+
+/* the handler can itself call pwait (nested) and the outer mask still comes back right */
+static const struct backend *nested_b;
+static int nested_ep;
+static volatile sig_atomic_t nested_ret = -2;
+
+static void nesting_handler(int sig)
+{
+	struct epoll_event ev;
+	sigset_t m;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGHUP);
+	nested_ret = nested_b->pwait(nested_ep, &ev, 1, 10, &m);
+	hits[sig]++;
+}
+
+TEST_F(sig, pwait_inside_handler)
+{
+	struct sigaction sa = { .sa_handler = nesting_handler };
+	struct epoll_event ev;
+	sigset_t m;
+
+	nested_b = B;
+	nested_ep = self->ep;
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	set_mask(SIGUSR1, SIGUSR2);
+	raise(SIGUSR1);
+	sigemptyset(&m);
+	errno = 0;
+	EXPECT_EQ(-1, B->pwait(self->ep, &ev, 1, 3000, &m));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, hits[SIGUSR1]);
+	EXPECT_EQ(0, nested_ret);
+	EXPECT_EQ(BIT(SIGUSR1) | BIT(SIGUSR2), sigblk_of(0, gettid()));
+}
+
 TEST_HARNESS_MAIN
