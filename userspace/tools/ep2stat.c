@@ -123,8 +123,8 @@ static int show_instance(int pid, int fd, const char *kind)
 		if (!strncmp(line, "tfd:", 4))
 			items++;
 	}
-	printf("  fd %d  %s  flags 0%o%s  %d item%s\n", fd, kind, flags,
-	       (flags & O_CLOEXEC) ? " (CLOEXEC)" : "", items, items == 1 ? "" : "s");
+	printf("  fd %d  %s  flags 0%o (O_RDWR%s)  %d item%s\n", fd, kind, flags,
+	       (flags & O_CLOEXEC) ? "|O_CLOEXEC" : "", items, items == 1 ? "" : "s");
 	if (items) {
 		printf("    %6s  %-24s  %-18s  %s\n", "TFD", "EVENTS", "DATA", "TARGET");
 		rewind(f);
