@@ -17,7 +17,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/mount.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -1064,6 +1066,133 @@ TEST_F(ft, nested_instance_reports_in_rdnorm)
 	EXPECT_EQ(EPOLLRDNORM, ev.events);
 	close(e1);
 	close(efd);
+}
+
+/* ---- stateful polls: proc sysctl, mount table, SO_RCVLOWAT, POLLFREE -------------------- */
+
+/* /proc/sys/kernel/hostname (PRI): sethostname → PRI|ERR once, then quiet again (LT) */
+TEST_F(ft, proc_sys_hostname_change)
+{
+	struct epoll_event ev;
+	int h;
+
+	if (unshare(CLONE_NEWUTS))
+		SKIP(return, "unshare(CLONE_NEWUTS): %s", strerror(errno));
+	h = open("/proc/sys/kernel/hostname", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(h, 0);
+	ASSERT_EQ(0, ev_add(B, self->ep, h, EPOLLPRI, 0x405));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 0));
+	ASSERT_EQ(0, sethostname("ep2-test", 8));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
+	EXPECT_EQ(EPOLLPRI | EPOLLERR, ev.events);
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 0));
+	close(h);
+}
+
+/* /proc/self/mounts (PRI): a mount in our namespace → PRI|ERR */
+TEST_F(ft, proc_mounts_change)
+{
+	char dir[64];
+	struct epoll_event ev;
+	int m;
+
+	if (unshare(CLONE_NEWNS))
+		SKIP(return, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	snprintf(dir, sizeof(dir), "/tmp/ep2mnt-%d", getpid());
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	m = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(m, 0);
+	ASSERT_EQ(0, ev_add(B, self->ep, m, EPOLLPRI, 0x406));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 0));
+	ASSERT_EQ(0, mount("ep2", dir, "tmpfs", 0, NULL));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
+	EXPECT_EQ(EPOLLPRI | EPOLLERR, ev.events);
+	umount(dir);
+	rmdir(dir);
+	close(m);
+}
+
+/* TCP with SO_RCVLOWAT 10: 5 bytes → not readable; 10 bytes → IN */
+TEST_F(ft, tcp_rcvlowat)
+{
+	int c, a, l = tcp_pair(&c, &a), low = 10;
+	struct epoll_event ev;
+
+	ASSERT_GE(l, 0);
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &low, sizeof(low)));
+	ASSERT_EQ(0, ev_add(B, self->ep, a, EPOLLIN, 0x407));
+	ASSERT_EQ(5, send(c, "12345", 5, 0));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 300));
+	ASSERT_EQ(5, send(c, "67890", 5, 0));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
+	EXPECT_EQ(EPOLLIN, ev.events);
+	close(c);
+	close(a);
+	close(l);
+}
+
+/*
+ * A child ADDs a signalfd to the shared instance (hooking the child's
+ * sighand wait queue) and exits: the POLLFREE wakeup (key HUP|POLLFREE)
+ * queues the item once and unhooks it.  Polled in the parent, it reports the
+ * parent's pending signal; once drained it gets no more callbacks (a new
+ * signal does not queue it) until MOD re-polls it.
+ */
+TEST_F(ft, signalfd_pollfree_when_hooking_task_exits)
+{
+	struct signalfd_siginfo si;
+	struct epoll_event ev;
+	int sfd, status;
+	sigset_t m;
+	pid_t pid;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &m, NULL));
+	sfd = signalfd(-1, &m, SFD_NONBLOCK | SFD_CLOEXEC);
+	ASSERT_GE(sfd, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(ev_add(B, self->ep, sfd, EPOLLIN, 0x408) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1, fdinfo_count(self->ep));
+	ASSERT_EQ(0, raise(SIGUSR1));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));	/* queued by the POLLFREE wakeup */
+	EXPECT_EQ(EPOLLIN, ev.events);
+	ASSERT_EQ(sizeof(si), read(sfd, &si, sizeof(si)));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 0));
+	ASSERT_EQ(0, raise(SIGUSR1));
+	EXPECT_EQ(0, wait1(B, self->ep, NULL, 100));	/* unhooked: no callback */
+	ASSERT_EQ(0, ev_mod(B, self->ep, sfd, EPOLLIN, 0x409));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
+	EXPECT_EQ(0x409, ev.data.u64);
+	EXPECT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, sfd, NULL));
+	close(sfd);
+}
+
+/* sysfs attribute (kernfs): PRI|ERR until read once (fresh open), then IN only; close removes it */
+TEST_F(ft, sysfs_attribute_read_clears_pri)
+{
+	int f = open("/sys/kernel/profiling", O_RDONLY | O_CLOEXEC);
+	struct epoll_event ev;
+	char buf[64];
+
+	if (f < 0)
+		f = open("/sys/power/state", O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		SKIP(return, "no sysfs attribute to open");
+	ASSERT_EQ(0, ev_add(B, self->ep, f, EPOLLIN | EPOLLPRI, 0x40a));
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
+	EXPECT_EQ(EPOLLIN | EPOLLPRI | EPOLLERR, ev.events);
+	ASSERT_GT(read(f, buf, sizeof(buf)), 0);
+	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
+	EXPECT_EQ(EPOLLIN, ev.events);
+	close(f);
+	EXPECT_EQ(0, fdinfo_count(self->ep));
 }
 
 TEST_HARNESS_MAIN
