@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "util.h"
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -356,6 +357,46 @@ TEST_F(fdinfo, many_items)
 	ASSERT_GE(fdinfo_tfd_lines(self->ep, got, sizeof(got)), 0);
 	EXPECT_TRUE(same_line_set(want, got));
 	EXPECT_EQ(200, fdinfo_count(self->ep));
+}
+
+/* 1500 items (~140 KB of fdinfo, past seq_file's first buffers): every line, in the same order as fstat says */
+TEST_F(fdinfo, large_fdinfo_overflow_retry)
+{
+	enum { N = 1500 };
+	static int fds[N];
+	static char big[1 << 20], exp[1 << 20];
+	struct rlimit rl = { 4096, 4096 };
+	size_t used = 0;
+	char path[64];
+	ssize_t r;
+	int f;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		SKIP(return, "setrlimit: %s", strerror(errno));
+	/* dups of one file: tree order is fd order, so the whole text is predictable */
+	exp[0] = 0;
+	for (int i = 0; i < N; i++) {
+		fds[i] = dup(self->p[1]);
+		ASSERT_GE(fds[i], 0);
+	}
+	for (int i = N - 1; i >= 0; i--)
+		ASSERT_EQ(0, ev_add(B, self->ep, fds[i], EPOLLOUT, (unsigned long long)i * 0x10001));
+	for (int i = 0; i < N; i++) {
+		size_t n = strlen(exp);	/* fds ascend with i */
+		item_line(exp + n, sizeof(exp) - n, fds[i], EPOLLOUT | E,
+			  (unsigned long long)i * 0x10001, fds[i]);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->ep);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(f, 0);
+	while ((r = read(f, big + used, sizeof(big) - 1 - used)) > 0)
+		used += r;
+	close(f);
+	big[used] = 0;
+	ASSERT_TRUE(strstr(big, "tfd:") != NULL);
+	EXPECT_STREQ(exp, strstr(big, "tfd:"));
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
 }
 
 /* ---- cross-backend: byte-identical item lines ------------------------------------------------- */
