@@ -775,4 +775,71 @@ TEST_F(modes, several_items_one_wait)
 	EXPECT_EQ(EPOLLOUT, evs[2].events);
 }
 
+/* ET: two writes before the harvest are one report */
+TEST_F(modes, et_coalesces_edges_before_harvest)
+{
+	ASSERT_EQ(0, ev_add(B, self->ep, self->s[0], EPOLLIN | EPOLLET, 40));
+	ASSERT_EQ(1, write1(self->s[1]));
+	ASSERT_EQ(1, write1(self->s[1]));
+	EXPECT_EQ(1, wait0(B, self->ep, NULL));
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+}
+
+/* ET OUT on a pipe write end: writing and reading a byte (never full) is no new edge */
+TEST_F(modes, et_out_pipe_no_spurious_edge)
+{
+	char c;
+
+	ASSERT_EQ(0, ev_add(B, self->ep, self->p[1], EPOLLOUT | EPOLLET, 41));
+	ASSERT_EQ(1, wait0(B, self->ep, NULL));
+	ASSERT_EQ(1, write1(self->p[1]));
+	ASSERT_EQ(1, read(self->p[0], &c, 1));
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+}
+
+/* ET OUT on a unix stream socket: fill it, the peer drains → one OUT edge */
+TEST_F(modes, et_out_socket_edge_after_full)
+{
+	char buf[4096] = { 0 };
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(B, self->ep, self->s[0], EPOLLOUT | EPOLLET, 42));
+	ASSERT_EQ(1, wait0(B, self->ep, NULL));
+	while (write(self->s[0], buf, sizeof(buf)) > 0)
+		;
+	ASSERT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+	drain(self->s[1]);
+	ASSERT_EQ(1, B->wait(self->ep, &ev, 1, 5000));
+	EXPECT_EQ(EPOLLOUT, ev.events);
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+}
+
+/* fired ONESHOT MODded to plain IN while idle: nothing; data later → reported level-triggered */
+TEST_F(modes, oneshot_mod_to_plain_while_idle)
+{
+	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLONESHOT, 43));
+	ASSERT_EQ(1, write1(self->p[1]));
+	ASSERT_EQ(1, wait0(B, self->ep, NULL));
+	drain(self->p[0]);
+	ASSERT_EQ(0, ev_mod(B, self->ep, self->p[0], EPOLLIN, 44));
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+	ASSERT_EQ(1, write1(self->p[1]));
+	EXPECT_EQ(1, wait0(B, self->ep, NULL));
+	EXPECT_EQ(1, wait0(B, self->ep, NULL));
+}
+
+/* ET item: MOD changing only data before the harvest → the report carries the new data */
+TEST_F(modes, et_mod_data_before_harvest)
+{
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLET, 45));
+	ASSERT_EQ(1, write1(self->p[1]));
+	ASSERT_EQ(0, ev_mod(B, self->ep, self->p[0], EPOLLIN | EPOLLET, 46));
+	ASSERT_EQ(1, wait0(B, self->ep, &ev));
+	EXPECT_EQ(46, ev.data.u64);
+	EXPECT_EQ(0, wait0(B, self->ep, NULL));
+}
+
 TEST_HARNESS_MAIN
