@@ -476,19 +476,10 @@ static long ws_active_count(const char *dir)
 	return ws_read(dir, "active_count", buf, sizeof(buf)) ? -1 : atol(buf);
 }
 
-/*
- * The instance's own wakeup source is named like its anon inode:
- * "eventpoll" (epoll), "eventpoll2" (the module's choice, as "[eventpoll2]").
- */
-static const char *instance_ws_name(const struct backend *b)
-{
-	return is_ep2(b) ? "eventpoll2" : "eventpoll";
-}
-
 /* ADD eventfd IN|WAKEUP → the instance's source + "[eventfd]"; MOD without WAKEUP drops the item's; close drops the instance's */
 TEST_F(ctl, wakeup_sources_registered)
 {
-	const char *epname = instance_ws_name(B);
+	const char *epname = "eventpoll";	/* the instance's own source */
 	int efd = eventfd(0, EFD_CLOEXEC), ep0, fd0;
 
 	if (cap_effective(CAP_BLOCK_SUSPEND) != 1)
