@@ -20,17 +20,18 @@ EP2_SO_LINKS  := $(B)/lib/$(EP2_SONAME) $(B)/lib/libeventpoll2.so
 EP2_PRELOAD   := $(B)/lib/libeventpoll2_preload.so
 EP2_PC        := $(B)/lib/pkgconfig/eventpoll2.pc
 EP2STAT       := $(B)/bin/ep2stat
+EP2CALLCOST   := $(B)/bin/ep2callcost
 EP2_CXX_TESTS := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test
 EP2_HEADERS   := userspace/include/eventpoll2.h userspace/include/eventpoll2.hpp uapi/linux/eventpoll2.h
 EP2_CXXWARN   := -Wall -Wextra -Wpedantic -Werror
 
 EP2_USERSPACE := $(EP2_SO_REAL) $(EP2_SO_LINKS) $(EP2_PRELOAD) $(EP2_PC) $(EP2STAT)
 
-EXTRA_TARGETS += $(EP2_USERSPACE) $(EP2_CXX_TESTS)
+EXTRA_TARGETS += $(EP2_USERSPACE) $(EP2CALLCOST) $(EP2_CXX_TESTS)
 
 .PHONY: install install-userspace uninstall uninstall-userspace userspace-install-check
 
-userspace: $(EP2_USERSPACE)
+userspace: $(EP2_USERSPACE) $(EP2CALLCOST)
 # The preload test runs programs under the preload; the C++ tests are
 # selftests too (build/selftests/*_test, run by scripts/guest-check).
 selftests: $(EP2_CXX_TESTS) $(EP2_PRELOAD)
@@ -66,6 +67,11 @@ $(EP2_PRELOAD): userspace/preload/ep2_preload.c uapi/linux/eventpoll2.h
 $(EP2STAT): userspace/tools/ep2stat.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+# Per-call cost of each path (not installed; scripts/preload-demo runs it).
+$(EP2CALLCOST): userspace/tools/ep2callcost.c $(B)/lib/libeventpoll2.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(B)/lib/libeventpoll2.a -ldl -lpthread
 
 # ---- C++ API tests: C++17 against the static library, C++20 against the shared --
 $(B)/selftests/cxx17_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(B)/lib/libeventpoll2.a
