@@ -61,10 +61,8 @@ $(B)/selftests/%: selftests/%.c selftests/backend.h $(B)/lib/libeventpoll2.a
 		-I$(KSRC)/tools/testing/selftests -o $@ $< $(B)/lib/libeventpoll2.a -lpthread
 
 # The ABI-heavy test files again as 32-bit programs: the compat_ioctl path
-# (wait_test is left out: several of its cases assume a 64-bit address space
-# and fail on native epoll in 32-bit too)
 # (pointers as __u64, packed 12-byte events, 64-bit timespec, 8-byte sigset).
-COMPAT32_SRCS := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
+COMPAT32_SRCS := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
 selftests: $(COMPAT32_TESTS)
 

@@ -45,7 +45,8 @@ FIXTURE_SETUP(ft)
 
 FIXTURE_TEARDOWN(ft)
 {
-	close(self->ep);
+	if (self->ep >= 0)
+		close(self->ep);
 }
 
 /* wait up to ms for one event; returns the count, event in *ev */
@@ -988,17 +989,33 @@ TEST_F(ft, close_removes_item_common_types)
 	close(mfd);
 }
 
-/* ptmx master (FMODE_NONOTIFY) watched, then closed: the item goes away like any other */
+/*
+ * t0 → e0 → ptmx master m; close(m).
+ * epoll: the item goes with the file.  eventpoll2: a ptmx master is
+ * FMODE_NONOTIFY, so no close event reaches the module and the item pins the
+ * file (README, "Known differences"): the item stays until the instance is
+ * closed, and only then is the master released.
+ */
 TEST_F(ft, pty_master_close_removes_item)
 {
-	int m, s;
+	int m, s, before = fdinfo_count(self->ep);
 
 	ASSERT_EQ(0, open_pty(&m, &s));
-	EXPECT_EQ(0, close_drops_item(B, self->ep, m));
+	if (!is_ep2(B)) {
+		EXPECT_EQ(0, close_drops_item(B, self->ep, m));
+	} else {
+		ASSERT_EQ(0, ev_add(B, self->ep, m, EPOLLIN, 1));
+		close(m);
+		EXPECT_EQ(before + 1, fdinfo_count(self->ep));	/* pinned */
+	}
 	close(s);
 }
 
-/* ptmx master watched, then closed: the file is really released: the slave is hung up */
+/*
+ * t0 → e0 → ptmx master m; close(m); the slave s is hung up once the master
+ * is released: at once for epoll; for eventpoll2 (pinned, see above) only
+ * when the instance is closed.
+ */
 TEST_F(ft, pty_master_close_hangs_up_slave)
 {
 	struct pollfd pfd;
@@ -1009,6 +1026,11 @@ TEST_F(ft, pty_master_close_hangs_up_slave)
 	close(m);
 	pfd.fd = s;
 	pfd.events = POLLIN;
+	if (is_ep2(B)) {
+		EXPECT_EQ(0, poll(&pfd, 1, 0));		/* master still held */
+		close(self->ep);
+		self->ep = -1;
+	}
 	ASSERT_EQ(1, poll(&pfd, 1, LONG_MS));
 	EXPECT_TRUE(pfd.revents & POLLHUP);
 	close(s);
