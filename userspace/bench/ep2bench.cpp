@@ -610,6 +610,7 @@ struct Opts {
 	int herd_threads = 4;
 	std::vector<int> echo_c = {1, 50, 300};
 	double echo_ms = 300;
+	int echo_reps = 3;        // connection set-up is slow under TCG
 	int lat_max = 20000;      // round trips per latency sample at most
 };
 Opts O;
@@ -673,7 +674,7 @@ void usage(FILE *f)
 "  --harvest-m=N  --harvest-k=LIST\n"
 "  --idle-n=LIST         idle fds for idle scaling\n"
 "  --herd-threads=T\n"
-"  --echo-c=LIST  --echo-ms=MS\n"
+"  --echo-c=LIST  --echo-ms=MS  --echo-reps=N (default 3: connection set-up is slow)\n"
 "  --cpus=pin|free       pin every thread to one CPU (default) or let them spread\n"
 "  --out=DIR             output directory (default /tmp/ep2bench)\n"
 "  --emit                also print the output files between markers on stdout\n");
@@ -692,6 +693,7 @@ void apply_mode(const std::string &m)
 		O.herd_threads = 4;
 		O.echo_c = {1, 50};
 		O.echo_ms = 100;
+		O.echo_reps = 2;
 		O.lat_max = 1000;
 	} else if (m == "full") {
 		O.reps = 7;
@@ -703,6 +705,7 @@ void apply_mode(const std::string &m)
 		O.herd_threads = 8;
 		O.echo_c = {1, 50, 300};
 		O.echo_ms = 1500;
+		O.echo_reps = 7;
 		O.lat_max = 100000;
 	}
 }
@@ -760,6 +763,8 @@ void parse_args(int argc, char **argv)
 			O.herd_threads = std::max(2, atoi(v.c_str()));
 		else if (k == "--echo-c")
 			O.echo_c = parse_ints(v);
+		else if (k == "--echo-reps")
+			O.echo_reps = std::max(1, atoi(v.c_str()));
 		else if (k == "--echo-ms")
 			O.echo_ms = std::max(10.0, atof(v.c_str()));
 		else if (k == "--cpus") {
@@ -852,14 +857,19 @@ void out(const char *fmt, ...)
 
 // Progress lines (not part of the table).
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint64_t g_progress_t = 0;
 void progress(const char *fmt, ...)
 {
+	uint64_t now = mono_ns();
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "  .. ");
 	vfprintf(stderr, fmt, ap);
+	if (g_progress_t)
+		fprintf(stderr, " (%.1fs)", double(now - g_progress_t) / 1e9);
 	fprintf(stderr, "\n");
 	va_end(ap);
+	g_progress_t = now;
 }
 
 std::string fmt_value(double v, const std::string &unit)
@@ -1752,12 +1762,12 @@ void wl_echo()
 		"TCP echo over 127.0.0.1: a one-thread server on the backend (accept on readiness, "
 		"echo each read), a one-thread client on native epoll with C connections, each with "
 		"one 64-byte request in flight; requests/s over %.0f ms after a warm-up (median of "
-		"15 slots).", O.echo_ms);
+		"15 slots); %d repetitions.", O.echo_ms, std::min(O.reps, O.echo_reps));
 	heading("6", "loopback TCP echo", d.c_str());
 	const char *W = "echo";
 	for (int C : O.echo_c) {
 		std::string cfg = strf("C=%d", C);
-		for (int rep = 0; rep < O.reps; rep++) {
+		for (int rep = 0; rep < std::min(O.reps, O.echo_reps); rep++) {
 			for (auto &b : order(rep)) {
 				std::string why;
 				double v = echo_run(b, C, &why);
@@ -1954,6 +1964,7 @@ int main(int argc, char **argv)
 		if (!want(name))
 			continue;
 		uint64_t t0 = mono_ns();
+		g_progress_t = t0;
 		fn();
 		g_wl_secs.push_back(strf("%s %.0fs", name, double(mono_ns() - t0) / 1e9));
 	}
