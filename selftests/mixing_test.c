@@ -174,6 +174,7 @@ TEST(select_blocks_until_ready_epoll) { select_blocks_until_ready(_metadata, EP)
  */
 struct poll_job {
 	int fd;
+	volatile pid_t tid;
 	int ret;
 	short revents;
 	long long took_ms;
@@ -185,6 +186,7 @@ static void *poll_job_main(void *a)
 	struct pollfd p = { .fd = j->fd, .events = POLLIN };
 	long long t0 = now_ns();
 
+	j->tid = gettid_();
 	j->ret = poll(&p, 1, 500);
 	j->revents = p.revents;
 	j->took_ms = elapsed_ms(t0);
@@ -198,7 +200,9 @@ static void close_does_not_wake_poller(struct __test_metadata *_metadata, const 
 
 	ASSERT_GE(j.fd, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, poll_job_main, &j));
-	sleep_ms(100);
+	while (!j.tid)
+		sleep_ms(1);
+	wait_thread_sleeping(j.tid, 2000);
 	ASSERT_EQ(0, close(j.fd));
 	pthread_join(t, NULL);
 	EXPECT_EQ(1, j.ret);
