@@ -32,9 +32,9 @@ EXTRA_TARGETS += $(EP2_USERSPACE) $(EP2CALLCOST) $(EP2_CXX_TESTS)
 .PHONY: install install-userspace uninstall uninstall-userspace userspace-install-check
 
 userspace: $(EP2_USERSPACE) $(EP2CALLCOST)
-# The preload test runs programs under the preload; the C++ tests are
+# preload_test and ep2stat_test run the preload and ep2stat; the C++ tests are
 # selftests too (build/selftests/*_test, run by scripts/guest-check).
-selftests: $(EP2_CXX_TESTS) $(EP2_PRELOAD)
+selftests: $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2STAT)
 
 # ---- libeventpoll2.so ----------------------------------------------------------
 $(EP2_SO_REAL): $(LIB_SRCS) userspace/lib/libeventpoll2.map userspace/include/eventpoll2.h uapi/linux/eventpoll2.h

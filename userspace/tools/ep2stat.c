@@ -126,7 +126,7 @@ static int show_instance(int pid, int fd, const char *kind)
 	printf("  fd %d  %s  flags 0%o (O_RDWR%s)  %d item%s\n", fd, kind, flags,
 	       (flags & O_CLOEXEC) ? "|O_CLOEXEC" : "", items, items == 1 ? "" : "s");
 	if (items) {
-		printf("    %6s  %-24s  %-18s  %s\n", "TFD", "EVENTS", "DATA", "TARGET");
+		printf("    %6s  %-28s  %-18s  %s\n", "TFD", "EVENTS", "DATA", "TARGET");
 		rewind(f);
 		while (fgets(line, sizeof(line), f)) {
 			int tfd;
@@ -140,7 +140,7 @@ static int show_instance(int pid, int fd, const char *kind)
 				continue;
 			decode_events(ev, evbuf, sizeof(evbuf));
 			describe_target(pid, tfd, ino, sdev, target, sizeof(target));
-			printf("    %6d  %-24s  0x%016llx  %s\n", tfd, evbuf, data, target);
+			printf("    %6d  %-28s  0x%016llx  %s\n", tfd, evbuf, data, target);
 		}
 	}
 	fclose(f);
