@@ -664,7 +664,7 @@ void usage(FILE *f)
 "Usage: ep2bench [--quick|--full] [options]\n"
 "Compare eventpoll2 with native epoll, io_uring (multishot poll) and poll(2).\n"
 "\n"
-"  --quick               small sizes, 2 repetitions: a short table (about 30 s under TCG)\n"
+"  --quick               small sizes, 3 repetitions: a short table (15-25 s under TCG)\n"
 "  --full                bigger sizes, more repetitions, longer samples\n"
 "  --backends=LIST       default eventpoll2,epoll,io_uring,poll\n"
 "  --workloads=LIST      ctl,latency,harvest,idle,herd,echo (default all)\n"
@@ -684,8 +684,8 @@ void apply_mode(const std::string &m)
 {
 	O.mode = m;
 	if (m == "quick") {
-		O.reps = 2;
-		O.budget_ms = 30;
+		O.reps = 3;
+		O.budget_ms = 40;
 		O.ctl_n = {1000};
 		O.harvest_m = 5000;
 		O.harvest_k = {1, 64};
