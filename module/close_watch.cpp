@@ -50,6 +50,7 @@ static void ep_file_release(struct file *file)
 		}
 		ep_put(ep);
 	}
+	file_watch_release(file);
 }
 
 } // namespace ep2

@@ -180,7 +180,7 @@ static void ep_remove_locked(EventPoll *ep, EpItem *epi)
 void ep_remove(EventPoll *ep, EpItem *epi)
 {
 	ep->mtx.assert_held();
-	ep2k_lockdep_assert_irqs_enabled();
+	lockdep_assert_irqs_enabled();
 
 	ep_unregister_pollwait(ep, epi);
 
@@ -211,7 +211,7 @@ void ep_remove_claimed(EventPoll *ep, EpItem *epi)
 ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int fd,
 		    bool full_check)
 {
-	ep2k_lockdep_assert_irqs_enabled();
+	lockdep_assert_irqs_enabled();
 
 	if (!user_watches_charge(ep->user))
 		return ENOSPC_;
@@ -291,7 +291,7 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 /* Must be called with ep->mtx held. */
 ErrorOr<> ep_modify(EventPoll *ep, EpItem *epi, u32 events, u64 data)
 {
-	ep2k_lockdep_assert_irqs_enabled();
+	lockdep_assert_irqs_enabled();
 
 	/*
 	 * Set the new mask before ->poll(), so an event between the poll and

@@ -67,7 +67,7 @@ void ep_put(EventPoll *ep)
  */
 void ep_start_scan(EventPoll *ep, ListNode &txlist)
 {
-	ep2k_lockdep_assert_irqs_enabled();
+	lockdep_assert_irqs_enabled();
 	SpinLock::Irq guard(ep->lock);
 	ep->rdllist.splice_init_to_head(txlist);
 	write_once(ep->ovflist, static_cast<EpItem *>(nullptr));

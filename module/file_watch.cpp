@@ -104,6 +104,27 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 	return OK;
 }
 
+/*
+ * Take @w off the hash; watch_lock held.  Returns @w when the caller is to
+ * free it, NULL when a loop check still lists it (file_watch_unlist frees).
+ */
+static FileWatch *unhash_locked(FileWatch *w)
+{
+	FileWatch **pp = &watch_hash[watch_hash_fn(w->file)];
+	while (*pp != w)
+		pp = &(*pp)->hnext;
+	*pp = w->hnext;
+	w->hashed = false;
+	return w->check_next ? nullptr : w;
+}
+
+/*
+ * Unlink @epi.  An entry left without items is kept, with its close mark,
+ * for as long as its file is open: the file's release frees it
+ * (file_watch_release), and an ADD/DEL cycle on an open file costs no mark
+ * churn.  Only an entry that pins its file (no close event will ever come)
+ * goes with its last item.
+ */
 void file_watch_detach(EpItem *epi)
 {
 	FileWatch *w = epi->watch;
@@ -113,19 +134,27 @@ void file_watch_detach(EpItem *epi)
 		WatchLockGuard guard;
 		epi->fllink.del_init();
 		if (w->items.empty()) {
-			FileWatch **pp = &watch_hash[watch_hash_fn(w->file)];
-			while (*pp != w)
-				pp = &(*pp)->hnext;
-			*pp = w->hnext;
-			w->hashed = false;
 			if (ep2k_file_is_ep2(w->file))
 				ep_from_file(w->file)->self_watch = nullptr;
-			/* A loop check still lists it: file_watch_unlist() frees. */
-			if (!w->check_next)
-				dead = w;
+			if (w->pins)
+				dead = unhash_locked(w);
 		}
 	}
 	epi->watch = nullptr;
+	if (dead)
+		file_watch_free(dead);
+}
+
+/* @file is being released and has no items left: drop its entry. */
+void file_watch_release(struct file *file)
+{
+	FileWatch *dead = nullptr;
+	{
+		WatchLockGuard guard;
+		FileWatch *w = file_watch_find_locked(file);
+		if (w && w->items.empty())
+			dead = unhash_locked(w);
+	}
 	if (dead)
 		file_watch_free(dead);
 }
@@ -167,8 +196,25 @@ int file_watch_init()
 	return watch_cache ? 0 : ENOMEM_.code;
 }
 
+/*
+ * Unload: no instance is left, so no item; what remains are the entries of
+ * files still open somewhere that were watched once.  Free them (and their
+ * close marks) before close_watch_exit() waits for the marks to go.
+ */
 void file_watch_exit()
 {
+	for (;;) {
+		FileWatch *w = nullptr;
+		{
+			WatchLockGuard guard;
+			for (unsigned b = 0; b < WATCH_HASH_SIZE && !w; b++)
+				if (watch_hash[b])
+					w = unhash_locked(watch_hash[b]);
+		}
+		if (!w)
+			break;
+		file_watch_free(w);
+	}
 	ep2k_kmem_cache_destroy(watch_cache);
 }
 

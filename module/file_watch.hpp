@@ -52,8 +52,10 @@ public:
  * registering for close notification, first); sets epi->pins_file.
  */
 ErrorOr<> file_watch_attach(EpItem *epi);
-/* Unlink @epi; frees the entry when it was the last item. */
+/* Unlink @epi (the entry stays while the file is open, unless it pins it). */
 void file_watch_detach(EpItem *epi);
+/* The close path, once @file's items are gone: free its entry. */
+void file_watch_release(struct file *file);
 /*
  * For the close path: an item of @file not yet claimed, now claimed (dying)
  * and its instance referenced (ep_get); NULL when none is left.

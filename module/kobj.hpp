@@ -18,6 +18,13 @@
 
 namespace ep2 {
 
+/* lockdep_assert_irqs_enabled(): free when the kernel has no lockdep. */
+inline void lockdep_assert_irqs_enabled()
+{
+	if constexpr (EP2K_CONFIG_LOCKDEP)
+		ep2k_lockdep_assert_irqs_enabled();
+}
+
 #define EP2_OPAQUE(Name, KType, SYM)                                         \
 	alignas(EP2K_ALIGNOF_##SYM) unsigned char m_storage[EP2K_SIZEOF_##SYM]; \
 	KType *raw() { return reinterpret_cast<KType *>(m_storage); }          \
@@ -33,7 +40,11 @@ public:
 	EP2_OPAQUE(SpinLock, struct spinlock, SPINLOCK)
 
 	void init(const char *name, struct lock_class_key *key) { ep2k_spin_lock_init(raw(), name, key); }
-	void assert_held() { ep2k_lockdep_assert_spin_held(raw()); }
+	void assert_held()
+	{
+		if constexpr (EP2K_CONFIG_LOCKDEP)
+			ep2k_lockdep_assert_spin_held(raw());
+	}
 
 	/* spin_lock_irqsave: any context, including hard IRQ. */
 	class [[nodiscard]] IrqSave {
@@ -80,7 +91,11 @@ public:
 	void destroy() { ep2k_mutex_destroy(raw()); }
 	void lock(unsigned subclass = 0) { ep2k_mutex_lock_nested(raw(), subclass); }
 	void unlock() { ep2k_mutex_unlock(raw()); }
-	void assert_held() { ep2k_lockdep_assert_mutex_held(raw()); }
+	void assert_held()
+	{
+		if constexpr (EP2K_CONFIG_LOCKDEP)
+			ep2k_lockdep_assert_mutex_held(raw());
+	}
 
 	class [[nodiscard]] Guard {
 	EP2_NO_COPY(Guard);

@@ -135,7 +135,7 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 	s64 expires = 0;
 	const s64 *exp = nullptr;
 
-	ep2k_lockdep_assert_irqs_enabled();
+	lockdep_assert_irqs_enabled();
 
 	if (to.kind == WaitTimeout::Deadline) {
 		slack = select_estimate_accuracy(to.deadline_ns);

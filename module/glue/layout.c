@@ -80,6 +80,10 @@ void ep2_layout(void)
 	DEFINE(EP2K_ENODEV, ENODEV);
 	BLANK();
 
+	COMMENT("Kernel configuration the C++ side adapts to");
+	DEFINE(EP2K_CONFIG_LOCKDEP, IS_ENABLED(CONFIG_LOCKDEP));
+	BLANK();
+
 	COMMENT("Limits and ABI");
 	DEFINE(EP2K_INT_MAX, INT_MAX);
 	DEFINE(EP2K_SIGKILL, SIGKILL);
