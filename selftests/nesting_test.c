@@ -511,6 +511,103 @@ TEST_F(nesting, exclusive_nested_einval)
 	EXPECT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 1));
 }
 
+/* ---- waiters at several levels ------------------------------------------ */
+
+static void do_signal(void *arg)
+{
+	efd_signal(*(int *)arg);
+}
+
+/*
+ * Start waiters on eps[i] (no timeout), run fn, settle; how many woke by
+ * themselves.  The rest are interrupted; all are joined.
+ */
+static int woken(const struct backend *b, struct waiter *w, const int *eps, int n,
+		 void (*fn)(void *), void *arg, int expect)
+{
+	int k;
+
+	for (int i = 0; i < n; i++)
+		if (waiter_start(&w[i], b, eps[i], 1, -1))
+			return -1;
+	fn(arg);
+	k = waiters_settle(w, n, expect, 5000, 300);
+	waiters_release(w, n);
+	return k;
+}
+
+/*
+ * t0 → e0 → efd, t1 → e1 → e0 (LT, ET): one signal wakes both levels.
+ * (With an ET item in e0, t0 may consume it before t1's harvest polls e0,
+ * and t1 goes back to sleep: racy in epoll itself.)
+ */
+TEST_F(nesting, waiters_inner_and_outer_both_wake)
+{
+	int e0 = B->create1(0), e1 = B->create1(0), efd = mkefd();
+	struct waiter w[2];
+
+	ASSERT_EQ(0, ev_add(B, e0, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN | EPOLLET, 2));
+	EXPECT_EQ(2, woken(B, w, (int[]){ e0, e1 }, 2, do_signal, &efd, 2));
+	EXPECT_EQ(1, w[0].ret);
+	EXPECT_EQ(1, w[0].evs[0].data.u64);
+	EXPECT_EQ(1, w[1].ret);
+	EXPECT_EQ(2, w[1].evs[0].data.u64);
+}
+
+/* t0, t1 → e1 → e0 → efd (ET in e1): one signal wakes one of the two */
+TEST_F(nesting, two_waiters_on_outer_et_one_wakes)
+{
+	int e0 = B->create1(0), e1 = B->create1(0), efd = mkefd();
+	struct waiter w[2];
+
+	ASSERT_EQ(0, ev_add(B, e0, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN | EPOLLET, 2));
+	EXPECT_EQ(1, woken(B, w, (int[]){ e1, e1 }, 2, do_signal, &efd, 1));
+}
+
+/* t0, t1 → e1 → e0 → efd (LT in e1): the LT re-queue wakes the second too */
+TEST_F(nesting, two_waiters_on_outer_lt_both_wake)
+{
+	int e0 = B->create1(0), e1 = B->create1(0), efd = mkefd();
+	struct waiter w[2];
+
+	ASSERT_EQ(0, ev_add(B, e0, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
+	EXPECT_EQ(2, woken(B, w, (int[]){ e1, e1 }, 2, do_signal, &efd, 2));
+}
+
+/* t0 → e2 → e0, t1 → e3 → e0 → efd: one signal wakes both outer instances */
+TEST_F(nesting, two_outer_instances_both_wake)
+{
+	int e0 = B->create1(0), e2 = B->create1(0), e3 = B->create1(0), efd = mkefd();
+	struct waiter w[2];
+
+	ASSERT_EQ(0, ev_add(B, e0, efd, EPOLLIN | EPOLLET, 1));
+	ASSERT_EQ(0, ev_add(B, e2, e0, EPOLLIN | EPOLLET, 2));
+	ASSERT_EQ(0, ev_add(B, e3, e0, EPOLLIN | EPOLLET, 3));
+	EXPECT_EQ(2, woken(B, w, (int[]){ e2, e3 }, 2, do_signal, &efd, 2));
+	EXPECT_EQ(2, w[0].evs[0].data.u64);
+	EXPECT_EQ(3, w[1].evs[0].data.u64);
+}
+
+/* t0 → e1 → e0 → efd, nothing signalled: t0 sleeps (no spurious nested wakeup) */
+TEST_F(nesting, no_spurious_nested_wakeup)
+{
+	int e0 = B->create1(0), e1 = B->create1(0), efd = mkefd(), other = mkefd();
+	struct waiter w;
+
+	ASSERT_EQ(0, ev_add(B, e0, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
+	/* a signal on an unwatched eventfd and a MOD that stays unready */
+	ASSERT_EQ(0, waiter_start(&w, B, e1, 1, 300));
+	ASSERT_EQ(0, efd_signal(other));
+	ASSERT_EQ(0, ev_mod(B, e0, efd, EPOLLIN | EPOLLET, 3));
+	waiter_join(&w);
+	EXPECT_EQ(0, w.ret);
+	EXPECT_GE(w.took_ms, 250);
+}
+
 /* ---- cycles ----------------------------------------------------------- */
 
 /* e0 → e0 → EINVAL (an instance cannot watch itself) */
