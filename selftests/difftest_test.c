@@ -3,7 +3,7 @@
  * difftest_test.c - differential random testing: native epoll is the oracle.
  *
  * A seeded generator makes a list of operations: create pipes, socketpairs
- * (stream, seqpacket, dgram), eventfds and instances; dup and close fds;
+ * (stream, seqpacket, dgram), eventfds and instances; dup, dup2 and close;
  * ctl ADD/MOD/DEL (and invalid ops) with random masks (ET, ONESHOT, RDHUP,
  * EXCLUSIVE, WAKEUP, unknown bits) on random targets, instances included
  * (nesting, loops); writes, reads, shutdowns; waits with random maxevents
@@ -42,11 +42,11 @@
 #define RES_FD	1000		/* each world's result pipe */
 
 enum kind { K_PIPE, K_SOCK, K_EFD, K_EP, K_DUP, K_CLOSE, K_CTL, K_WRITE, K_READ, K_SHUT,
-	    K_WAIT, K_POLL, K_NKINDS };
+	    K_WAIT, K_POLL, K_DUP2, K_NKINDS };
 static const char *const kind_name[] = { "pipe", "socketpair", "eventfd", "create1", "dup",
-	"close", "ctl", "write", "read", "shutdown", "wait", "poll" };
+	"close", "ctl", "write", "read", "shutdown", "wait", "poll", "dup2" };
 /* weights of the kinds, out of 100 */
-static const int kind_weight[K_NKINDS] = { 3, 3, 3, 3, 2, 4, 30, 12, 7, 2, 23, 8 };
+static const int kind_weight[K_NKINDS] = { 3, 3, 3, 3, 2, 4, 28, 12, 7, 2, 23, 8, 2 };
 
 enum type { T_NONE, T_PIPE_R, T_PIPE_W, T_SOCK, T_EFD, T_EP };
 static const char *const type_name[] = { "-", "pipe_r", "pipe_w", "sock", "efd", "ep" };
@@ -279,6 +279,21 @@ static void apply(struct world *w, const struct op *op, long idx, struct rec *r,
 		if (fd >= 0)
 			put(w, j, fd, w->s[i].type);
 		D("dup(@%d=%d) → @%d=%d", i, w->s[i].fd, j, fd);
+		break;
+	case K_DUP2:
+		/* put slot a's file at slot b's number, replacing b's file */
+		i = pick_any(w, op->a);
+		j = pick_any(w, op->b);
+		if (!w->s[i].open || !w->s[j].open || i == j ||
+		    (w->noclose && w->s[j].type != T_EP)) {
+			ret = -2;
+			D("dup2 @%d → @%d: nothing to do", i, j);
+			break;
+		}
+		ret = dup2(w->s[i].fd, w->s[j].fd);
+		if (ret >= 0)
+			w->s[j].type = w->s[i].type;
+		D("dup2(@%d=%d, @%d=%d)", i, w->s[i].fd, j, w->s[j].fd);
 		break;
 	case K_CLOSE:
 		i = pick_any(w, op->a);
