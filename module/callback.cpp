@@ -22,7 +22,7 @@ void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 	u8 nests = 0;
 
 	if (epi) {
-		if (ep2k_file_is_ep2(epi->file))
+		if (kfile::is_ep2(epi->file))
 			nests = ep_from_file(epi->file)->nests;
 		else
 			nests = 1;

@@ -20,7 +20,7 @@ bool ep_op_has_event(int op) { return op != EP2_CTL_DEL; }
 /* The target may be polled but not nested with EPOLLEXCLUSIVE. */
 bool is_instance_file(struct file *f)
 {
-	return ep2k_file_is_ep2(f) || ep2k_file_is_native_epoll(f);
+	return kfile::is_ep2(f) || ep2k_file_is_native_epoll(f);
 }
 
 } // namespace
@@ -48,7 +48,7 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 		epds->events &= ~EPOLLWAKEUP;
 
 	/* epfd must be an instance, and an instance cannot watch itself. */
-	if (f.get() == tf.get() || !ep2k_file_is_ep2(f.get()))
+	if (f.get() == tf.get() || !kfile::is_ep2(f.get()))
 		return EINVAL_;
 	if (via && via != f.get())
 		return EINVAL_;
@@ -78,12 +78,12 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 	EpLock lk(ep);
 	if (op == EP2_CTL_ADD) {
 		if (read_once(ep->self_watch) || ep->gen == read_once(loop_check_gen) ||
-		    ep2k_file_is_ep2(tf.get())) {
+		    kfile::is_ep2(tf.get())) {
 			lk.unlock();
 			ep_nested_mtx.lock();
 			loop_check_gen++;
 			full_check = true;
-			if (ep2k_file_is_ep2(tf.get())) {
+			if (kfile::is_ep2(tf.get())) {
 				if (!ep_loop_check(ep, ep_from_file(tf.get()))) {
 					error = ELOOP_;
 					goto out_nested;

@@ -134,7 +134,7 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
 
 	if (!ep2k_get_file_not_zero(file))
 		return 0;
-	if (ep2k_file_is_ep2(file)) {
+	if (kfile::is_ep2(file)) {
 		res = ep_eventpoll_poll(ep_from_file(file), pt, depth);
 	} else {
 		res = ep2k_vfs_poll(file, pt, epi->events);
@@ -239,7 +239,7 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	}
 	if (epi->pins_file)
 		ep2k_get_file(tfile);
-	if (full_check && !ep2k_file_is_ep2(tfile))
+	if (full_check && !kfile::is_ep2(tfile))
 		ep_list_file_for_check(tfile);
 
 	ep_rbtree_insert(ep, epi);

@@ -34,7 +34,7 @@ ErrorOr<EventPoll *> ep_alloc()
 
 EventPoll *ep_from_file(struct file *f)
 {
-	return static_cast<EventPoll *>(ep2k_file_private(f));
+	return static_cast<EventPoll *>(kfile::private_data(f));
 }
 
 void ep_get(EventPoll *ep)

@@ -28,7 +28,7 @@ void link_item_locked(FileWatch *w, EpItem *epi)
 {
 	epi->watch = w;
 	w->items.add_tail(&epi->fllink);
-	if (ep2k_file_is_ep2(w->file))
+	if (kfile::is_ep2(w->file))
 		ep_from_file(w->file)->self_watch = w;
 }
 
@@ -134,7 +134,7 @@ void file_watch_detach(EpItem *epi)
 		WatchLockGuard guard;
 		epi->fllink.del_init();
 		if (w->items.empty()) {
-			if (ep2k_file_is_ep2(w->file))
+			if (kfile::is_ep2(w->file))
 				ep_from_file(w->file)->self_watch = nullptr;
 			if (w->pins)
 				dead = unhash_locked(w);

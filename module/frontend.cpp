@@ -126,7 +126,7 @@ extern "C" long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, i
 	unsigned type = (cmd >> EP2K_IOC_TYPESHIFT) & EP2K_IOC_TYPEMASK;
 	unsigned nr = (cmd >> EP2K_IOC_NRSHIFT) & EP2K_IOC_NRMASK;
 	UserPtr uarg{arg};
-	struct file *via = ep2k_file_is_ep2(f) ? f : nullptr;
+	struct file *via = kfile::is_ep2(f) ? f : nullptr;
 
 	if (type != EP2K_IOC_MAGIC)
 		return ENOTTY_.code;

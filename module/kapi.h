@@ -14,6 +14,11 @@
  * suitably sized and aligned storage (see ksync.hpp / kobj.hpp, checked
  * against generated/ep2_layout.h) and hands the glue their address.
  *
+ * A handful of hot-path reads (a file's f_op and private_data, whether a
+ * wait queue is empty) are done in C++ by offsets generated from the real
+ * headers, the way assembly reads struct fields via asm-offsets.h; C++ never
+ * writes a kernel object's field.  See kobj.hpp.
+ *
  * The other direction, kernel -> C++, is the set of ep2_* entry points at the
  * end of this file: C trampolines in glue/entry.c (file_operations, the wait
  * queue callback, the poll-table queue proc, fsnotify) call them.
@@ -148,6 +153,9 @@ int ep2k_file_is_native_epoll(struct file *f);	/* an anon_inode:[eventpoll] */
 void *ep2k_file_private(struct file *f);
 void ep2k_file_clear_private(struct file *f);
 int ep2k_file_notifies_close(struct file *f);	/* !(f_mode & (FMODE_NONOTIFY|FMODE_PATH)) */
+/* The instance file_operations: its address identifies instance files. */
+struct file_operations;
+extern const struct file_operations ep2k_instance_fops;
 /* A new anon_inode:[eventpoll2] file + fd for @priv; returns fd or -errno. */
 int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep);
 void ep2k_seq_print_item(struct seq_file *m, int fd, u32 events, u64 data,

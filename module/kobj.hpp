@@ -115,7 +115,12 @@ public:
 	EP2_OPAQUE(WaitQueueHead, struct wait_queue_head, WAIT_QUEUE_HEAD)
 
 	void init(const char *name, struct lock_class_key *key) { ep2k_init_waitqueue_head(raw(), name, key); }
-	bool active() { return ep2k_waitqueue_active(raw()); }
+	/* waitqueue_active(): the list head's next is not the head itself. */
+	bool active() const
+	{
+		void *const *next = reinterpret_cast<void *const *>(m_storage + EP2K_WQH_HEAD_NEXT);
+		return read_once(*next) != static_cast<const void *>(m_storage + EP2K_WQH_HEAD);
+	}
 	void wake_up() { ep2k_wake_up(raw()); }
 	void wake_up_sync() { ep2k_wake_up_sync(raw()); }
 };
@@ -166,6 +171,19 @@ public:
 };
 EP2_CHECK_LAYOUT(PollTable, POLL_TABLE);
 
+/* Read-only views of struct file fields by generated offset. */
+namespace kfile {
+template <typename T> inline T field(const struct file *f, unsigned long off)
+{
+	return read_once(*reinterpret_cast<const T *>(reinterpret_cast<const char *>(f) + off));
+}
+inline bool is_ep2(const struct file *f)
+{
+	return field<const void *>(f, EP2K_FILE_F_OP) == static_cast<const void *>(&ep2k_instance_fops);
+}
+inline void *private_data(const struct file *f) { return field<void *>(f, EP2K_FILE_PRIVATE_DATA); }
+} // namespace kfile
+
 /* A reference-counted struct file * from fdget(); fdput() on scope exit. */
 class [[nodiscard]] FdRef {
 	EP2_NO_COPY(FdRef);
@@ -173,7 +191,7 @@ public:
 	explicit FdRef(int fd) : m_file(ep2k_fdget(fd, &m_flags)) {}
 	~FdRef()
 	{
-		if (m_file)
+		if (m_file && (m_flags & EP2K_FDPUT_FPUT))
 			ep2k_fdput(m_file, m_flags);
 	}
 	struct file *get() const { return m_file; }

@@ -239,7 +239,7 @@ ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, st
 	FdRef f(epfd);
 	if (!f)
 		return EBADF_;
-	if (!ep2k_file_is_ep2(f.get()) || (via && via != f.get()))
+	if (!kfile::is_ep2(f.get()) || (via && via != f.get()))
 		return EINVAL_;
 
 	return ep_poll(ep_from_file(f.get()), events, maxevents, to);

@@ -22,6 +22,9 @@
 #include <linux/signal.h>
 #include <linux/limits.h>
 #include <linux/eventpoll2.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/uaccess.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -45,6 +48,14 @@ void ep2_layout(void)
 	OFFSET(EP2K_RB_NODE_RIGHT, rb_node, rb_right);
 	OFFSET(EP2K_RB_NODE_LEFT, rb_node, rb_left);
 	OFFSET(EP2K_RB_ROOT_CACHED_ROOT, rb_root_cached, rb_root.rb_node);
+	BLANK();
+
+	COMMENT("Hot-path fields C++ reads by offset (never writes)");
+	OFFSET(EP2K_FILE_F_OP, file, f_op);
+	OFFSET(EP2K_FILE_PRIVATE_DATA, file, private_data);
+	OFFSET(EP2K_WQH_HEAD, wait_queue_head, head);
+	OFFSET(EP2K_WQH_HEAD_NEXT, wait_queue_head, head.next);
+	DEFINE(EP2K_FDPUT_FPUT, FDPUT_FPUT);
 	BLANK();
 
 	COMMENT("Poll bits");
