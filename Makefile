@@ -48,9 +48,9 @@ $(B)/lib/libeventpoll2.a: $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/
 
 userspace: $(B)/lib/libeventpoll2.a $(DEMO)
 
-$(DEMO): userspace/demo/ep2demo.c $(B)/lib/libeventpoll2.a
+$(DEMO): userspace/demo/ep2demo.cpp userspace/include/eventpoll2.hpp $(B)/lib/libeventpoll2.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(B)/lib/libeventpoll2.a -lpthread
+	$(CXX) -std=c++20 $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(B)/lib/libeventpoll2.a -lpthread
 
 selftests: $(SELFTESTS)
 
