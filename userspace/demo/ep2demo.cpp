@@ -38,8 +38,6 @@ void must(bool ok, const char *what)
 		die(what, std::error_code(errno, std::generic_category()));
 }
 
-bool has(Events set, Events bit) { return (set & bit) != Events::none; }
-
 void show(ep2::Instance &ep, const char *step)
 {
 	std::array<epoll_event, 8> evs{};
