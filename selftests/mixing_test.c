@@ -337,6 +337,41 @@ TEST(alternating_four_levels)
 	EXPECT_EQ(0, epoll_wait(e3, &ev, 1, 0));
 }
 
+/*
+ * s0 → X0 → E1 → X2 → ... (24 instances, alternating backends): neither
+ * backend's depth check sees the other's instances, so the chain may be
+ * accepted; if it is, readiness must reach the top (epoll never accepts a
+ * nesting it then fails to propagate through).  Either an ADD is refused
+ * with ELOOP, or the top reports s0's readiness.
+ */
+TEST(alternating_chain_refused_or_works)
+{
+	int prev, p[2], refused = 0, top = -1, top_is_ep2 = 0;
+	struct epoll_event ev;
+
+	ASSERT_EQ(0, mkpipe(p));
+	prev = p[0];
+	for (int i = 0; i < 24; i++) {
+		const struct backend *b = i & 1 ? EP : X2;
+		int e = b->create1(EPOLL_CLOEXEC);
+
+		ASSERT_GE(e, 0);
+		if (ev_add(b, e, prev, EPOLLIN, i)) {
+			EXPECT_EQ(ELOOP, errno) TH_LOG("level %d", i);
+			refused = 1;
+			break;
+		}
+		prev = top = e;
+		top_is_ep2 = b == X2;
+	}
+	if (refused)
+		return;
+	ASSERT_EQ(1, wr1(p[1]));
+	EXPECT_EQ(1, (top_is_ep2 ? X2 : EP)->wait(top, &ev, 1, 0))
+		TH_LOG("a 24-level alternating chain was accepted but the top never becomes ready");
+	EXPECT_EQ(POLLIN, poll1(top, POLLIN, 0));
+}
+
 /* E → {X0 → p0, X1 → p1}, X2 → {E0 → p2}: each reports with its own data */
 TEST(mixed_siblings)
 {
