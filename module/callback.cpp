@@ -16,18 +16,38 @@ namespace ep2 {
  * Wake the pollers of @ep.  @epi is the item whose callback is waking (or
  * NULL): its depth in a chain of nested instances gives the lockdep subclass
  * of poll_wait's lock, as fs/eventpoll.c does under CONFIG_DEBUG_LOCK_ALLOC.
+ *
+ * Nested wakeups recurse: waking our pollers runs the callbacks of the
+ * instances that watch us.  eventpoll2's loop check keeps cycles out among
+ * its own instances, but it cannot see into native epoll instances, so
+ * X -> native E -> X can exist, and so can chains nested deeper than any
+ * check allowed.  This CPU's stack of instances being woken bounds both: a
+ * wakeup of an instance already being woken on this CPU is a cycle and is
+ * dropped (its pollers are being woken already), and so is one nested
+ * deeper than EP2K_WAKE_STACK_DEPTH instances (kernel stack).
  */
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
 	u8 nests = 0;
 
 	if (epi) {
-		if (kfile::is_ep2(epi->file))
+		if (epi->target_kind == TARGET_EP2)
 			nests = ep_from_file(epi->file)->nests;
 		else
 			nests = 1;
 	}
-	ep2k_wake_up_poll_nested(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
+
+	unsigned long flags = ep2k_local_irq_save();
+	ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
+	bool drop = st->depth == EP2K_WAKE_STACK_DEPTH;
+	for (int i = 0; i < st->depth && !drop; i++)
+		drop = st->ep[i] == ep;
+	if (!drop) {
+		st->ep[st->depth++] = ep;
+		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
+		st->depth--;
+	}
+	ep2k_local_irq_restore(flags);
 }
 
 /*

@@ -134,10 +134,16 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
 
 	if (!ep2k_get_file_not_zero(file))
 		return 0;
-	if (kfile::is_ep2(file)) {
+	switch (epi->target_kind) {
+	case TARGET_EP2:
 		res = ep_eventpoll_poll(ep_from_file(file), pt, depth);
-	} else {
+		break;
+	case TARGET_NATIVE_EPOLL:
+		res = ep_poll_native_target(epi, pt, depth);
+		break;
+	default:
 		res = ep2k_vfs_poll(file, pt, epi->events);
+		break;
 	}
 	ep2k_fput(file);
 	return res & epi->events;
@@ -230,6 +236,8 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	epi->events = events;
 	epi->data = data;
 	epi->next = ep_unactive();
+	epi->target_kind = kfile::is_ep2(tfile) ? TARGET_EP2
+			   : ep2k_file_is_native_epoll(tfile) ? TARGET_NATIVE_EPOLL : TARGET_PLAIN;
 
 	if (auto r = file_watch_attach(epi); r.is_error()) {
 		ep2k_kmem_cache_free(epi_cache, epi);

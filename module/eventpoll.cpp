@@ -96,17 +96,87 @@ void ep_done_scan(EventPoll *ep, ListNode &txlist)
 		ep->wq.wake_up();
 }
 
+namespace {
+
 /*
- * ->poll of the instance file, and of a nested instance from ep_item_poll()
- * (@depth > 0 there, the lockdep subclass of mtx).
+ * Polls of native epoll targets in progress, one frame per (task, depth),
+ * newest first.  Native epoll polls our instance file through ->poll, which
+ * carries no depth; the frame tells it how deep the chain already is.
+ */
+struct PollFrame {
+	struct task_struct *task;
+	int depth;		/* the native instance's depth */
+	PollFrame *next;
+};
+PollFrame *poll_frames;		/* frames_lock */
+int poll_frames_count;		/* atomic: no frame, no lookup */
+SpinLock frames_lock;		/* plain: process context only */
+
+/* Depth of our instance when ->poll is entered from a native instance. */
+int ep_inherited_poll_depth(struct task_struct *self)
+{
+	if (likely(!__atomic_load_n(&poll_frames_count, __ATOMIC_RELAXED)))
+		return 0;
+	SpinLock::Plain guard(frames_lock);
+	for (PollFrame *f = poll_frames; f; f = f->next)
+		if (f->task == self)
+			return f->depth + 1;
+	return 0;
+}
+
+/* lockdep knows 8 subclasses; deeper mixed chains share the last one. */
+unsigned mtx_subclass(int depth) { return static_cast<unsigned>(min(depth, 7)); }
+
+} // namespace
+
+void ep_nesting_init()
+{
+	frames_lock.init("eventpoll2_poll_frames", &ep2k_key_frames_lock);
+}
+
+/* ep_item_poll() of a native epoll instance at @depth. */
+u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
+{
+	if (depth > EP_MAX_MIXED_DEPTH)
+		return 0;
+	PollFrame frame{ep2k_current(), depth, nullptr};
+	{
+		SpinLock::Plain guard(frames_lock);
+		frame.next = poll_frames;
+		poll_frames = &frame;
+		__atomic_add_fetch(&poll_frames_count, 1, __ATOMIC_RELAXED);
+	}
+	u32 res = ep2k_vfs_poll(epi->file, pt, epi->events);
+	{
+		SpinLock::Plain guard(frames_lock);
+		PollFrame **pp = &poll_frames;
+		while (*pp != &frame)
+			pp = &(*pp)->next;
+		*pp = frame.next;
+		__atomic_sub_fetch(&poll_frames_count, 1, __ATOMIC_RELAXED);
+	}
+	return res;
+}
+
+/*
+ * ->poll of the instance file (@depth 0, or the depth inherited through a
+ * native epoll instance), and of a nested instance from ep_item_poll()
+ * (@depth > 0, the lockdep subclass of mtx).
  */
 u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth)
 {
 	struct task_struct *self = ep2k_current();
 	u32 res = 0;
 
+	if (depth == 0)
+		depth = ep_inherited_poll_depth(self);
+
 	/* Insert inside our poll wait queue. */
 	ep2k_poll_wait(ep->file, ep->poll_wait.raw(), pt);
+
+	/* Beyond the mixed-nesting bound: not ready (see eventpoll.hpp). */
+	if (unlikely(depth > EP_MAX_MIXED_DEPTH))
+		return 0;
 
 	/*
 	 * A cycle through a native epoll instance (which eventpoll2's loop
@@ -119,7 +189,7 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth)
 	PollTable ptnull;
 	ep2k_init_poll_table_null(ptnull.raw());
 
-	EpLock guard(ep, depth);
+	EpLock guard(ep, mtx_subclass(depth));
 	ListNode txlist;
 	txlist.init();
 	ep_start_scan(ep, txlist);

@@ -95,6 +95,13 @@ struct EpPollEntry {
 	}
 };
 
+/* What an item watches: how ep_item_poll() reaches it. */
+enum TargetKind : u8 {
+	TARGET_PLAIN = 0,	/* any pollable file: vfs_poll() */
+	TARGET_EP2 = 1,		/* an eventpoll2 instance: ep_eventpoll_poll() with depth */
+	TARGET_NATIVE_EPOLL = 2, /* a native epoll instance: vfs_poll(), depth carried aside */
+};
+
 /* One watched (file, fd) of one instance: fs/eventpoll.c's struct epitem. */
 struct EpItem {
 	EP2_PINNED(EpItem);
@@ -111,6 +118,8 @@ struct EpItem {
 	bool dying;
 	/* The item holds a reference on @file (targets without close events). */
 	bool pins_file;
+	/* What the target is (TargetKind), fixed at insert. */
+	u8 target_kind;
 	/* Wait entries on the target's queues; protected by ep->mtx. */
 	EpPollEntry *pwqlist;
 	/* The instance this item belongs to; immutable. */
@@ -257,6 +266,16 @@ void ep_pm_stay_awake(EpItem *epi);
 void ep_pm_relax(EpItem *epi);
 int ep_item_caches_init();
 void ep_item_caches_exit();
+
+/*
+ * Nesting through native epoll instances (eventpoll.cpp).  Neither loop check
+ * sees across the two backends, so mixed chains can nest deeper than either
+ * allows and can even close a cycle; the poll and wake paths bound their
+ * recursion instead, at EP_MAX_MIXED_DEPTH eventpoll2 levels.
+ */
+constexpr int EP_MAX_MIXED_DEPTH = EP2K_WAKE_STACK_DEPTH;
+u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth);
+void ep_nesting_init();
 
 /* --- callback.cpp: wakeups ---------------------------------------------- */
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags);

@@ -26,9 +26,12 @@ template <typename Args, u32 Ver0>
 ErrorOr<> copy_args(Args &args, UserPtr uarg)
 {
 	if (ep2k_copy_from_user(&args, uarg.get(), sizeof(Args))) {
-		/* Maybe a shorter, older struct at the end of a mapping. */
+		/*
+		 * Maybe a shorter, older struct at the end of a mapping; one
+		 * that claims to be at least ours is simply unreadable.
+		 */
 		u32 size;
-		if (ep2k_copy_from_user(&size, uarg.get(), sizeof(size)))
+		if (ep2k_copy_from_user(&size, uarg.get(), sizeof(size)) || size >= sizeof(Args))
 			return EFAULT_;
 		args.size = size;
 	}

@@ -74,6 +74,7 @@ extern struct lock_class_key ep2k_key_ep_poll_wait;
 extern struct lock_class_key ep2k_key_users_lock;
 extern struct lock_class_key ep2k_key_nested_mtx;
 extern struct lock_class_key ep2k_key_watch_lock;
+extern struct lock_class_key ep2k_key_frames_lock;
 
 /* --- spinlock_t ---------------------------------------------------------- */
 void ep2k_spin_lock_init(struct spinlock *l, const char *name, struct lock_class_key *key);
@@ -100,13 +101,21 @@ int ep2k_waitqueue_active(struct wait_queue_head *wq);
 void ep2k_wake_up(struct wait_queue_head *wq);
 void ep2k_wake_up_sync(struct wait_queue_head *wq);
 /*
- * wake_up_poll() under the queue's own lock taken with lockdep @subclass;
- * *@nests reads subclass + 1 while the wakeup runs (fs/eventpoll.c's
- * ep->nests).  Wakeups nested deeper than EP2K_MAX_WAKE_DEPTH on this CPU are
- * dropped: a cycle through a native epoll instance must not recurse forever.
+ * wake_up_poll() with IRQs already off: the queue's own lock taken with
+ * lockdep @subclass, *@nests = subclass + 1 while the wakeup runs
+ * (fs/eventpoll.c's ep->nests, written under that lock).
  */
-void ep2k_wake_up_poll_nested(struct wait_queue_head *wq, u32 events, unsigned int subclass,
-			      u8 *nests);
+void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass,
+				u8 *nests);
+unsigned long ep2k_local_irq_save(void);
+void ep2k_local_irq_restore(unsigned long flags);
+/* This CPU's stack of instances being woken (IRQs off while it is used). */
+#define EP2K_WAKE_STACK_DEPTH 8
+struct ep2k_wake_stack {
+	int depth;
+	const void *ep[EP2K_WAKE_STACK_DEPTH];
+};
+struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void);
 void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
 void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
 void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);

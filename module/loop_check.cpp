@@ -50,7 +50,7 @@ int ep_loop_check_proc(EventPoll *ep, int depth)
 	ep->gen = loop_check_gen;
 	for (struct rb_node *rbp = ep->rbr.first(); rbp; rbp = RbRootCached::next(rbp)) {
 		EpItem *epi = EpItem::from_rbn(rbp);
-		if (unlikely(kfile::is_ep2(epi->file))) {
+		if (unlikely(epi->target_kind == TARGET_EP2)) {
 			EventPoll *ep_tovisit = ep_from_file(epi->file);
 			if (ep_tovisit == inserting_into || depth > EP_MAX_NESTS)
 				result = EP_MAX_NESTS + 1;

@@ -29,6 +29,7 @@ extern "C" int ep2_module_init(void)
 		((ep2k_totalram_lowmem_pages() / 25) << ep2k_page_shift()) / ep_item_cost()));
 
 	ep_loop_check_init();
+	ep_nesting_init();
 	if ((err = user_watches_init()))
 		return err;
 	if ((err = ep_item_caches_init()))

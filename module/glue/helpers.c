@@ -45,6 +45,7 @@ struct lock_class_key ep2k_key_ep_poll_wait;
 struct lock_class_key ep2k_key_users_lock;
 struct lock_class_key ep2k_key_nested_mtx;
 struct lock_class_key ep2k_key_watch_lock;
+struct lock_class_key ep2k_key_frames_lock;
 
 static inline gfp_t ep2k_gfp(enum ep2k_gfp g)
 {
@@ -94,22 +95,25 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 int ep2k_waitqueue_active(struct wait_queue_head *wq) { return waitqueue_active(wq); }
 void ep2k_wake_up(struct wait_queue_head *wq) { wake_up(wq); }
 void ep2k_wake_up_sync(struct wait_queue_head *wq) { wake_up_sync(wq); }
-#define EP2K_MAX_WAKE_DEPTH 8
-static DEFINE_PER_CPU(int, ep2k_wake_depth);
-void ep2k_wake_up_poll_nested(struct wait_queue_head *wq, u32 events, unsigned int subclass,
-			      u8 *nests)
+void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass,
+				u8 *nests)
+{
+	spin_lock_nested(&wq->lock, subclass);
+	*nests = subclass + 1;
+	wake_up_locked_poll(wq, (__force __poll_t)events);
+	*nests = 0;
+	spin_unlock(&wq->lock);
+}
+unsigned long ep2k_local_irq_save(void)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave_nested(&wq->lock, flags, subclass);
-	if (__this_cpu_inc_return(ep2k_wake_depth) <= EP2K_MAX_WAKE_DEPTH) {
-		*nests = subclass + 1;
-		wake_up_locked_poll(wq, (__force __poll_t)events);
-		*nests = 0;
-	}
-	__this_cpu_dec(ep2k_wake_depth);
-	spin_unlock_irqrestore(&wq->lock, flags);
+	local_irq_save(flags);
+	return flags;
 }
+void ep2k_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
+static DEFINE_PER_CPU(struct ep2k_wake_stack, ep2k_wake_stacks);
+struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void) { return this_cpu_ptr(&ep2k_wake_stacks); }
 void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { add_wait_queue(wq, e); }
 void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
 {
