@@ -13,6 +13,12 @@
  *
  * The mark goes on d_inode(f->f_path.dentry), the inode fsnotify_close()
  * notifies (it differs from file_inode() on overlayfs).
+ *
+ * A mark's count of users changes under ep2k_close_users_lock; it goes to
+ * and from zero (mark created or destroyed) only under ep2k_close_marks_lock
+ * as well.  The last mark used is remembered, so watching another file on
+ * the same inode (every eventfd, timerfd and epoll file shares the one anon
+ * inode) takes a spinlock, not the mutex and an fsnotify lookup.
  */
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
@@ -24,11 +30,14 @@
 
 struct ep2k_close_mark {
 	struct fsnotify_mark fsn;
-	long users;		/* watched files on this inode; ep2k_close_marks_lock */
+	struct inode *inode;	/* the marked inode; immutable */
+	long users;		/* watched files on this inode; ep2k_close_users_lock */
 };
 
 static struct fsnotify_group *ep2k_close_group;
 static DEFINE_MUTEX(ep2k_close_marks_lock);
+static DEFINE_SPINLOCK(ep2k_close_users_lock);
+static struct ep2k_close_mark *ep2k_close_last;	/* ep2k_close_users_lock */
 
 static int ep2k_close_handle_event(struct fsnotify_group *group, u32 mask,
 				   const void *data, int data_type, struct inode *dir,
@@ -70,11 +79,24 @@ int ep2k_close_watch_add(struct file *f, void **cookie)
 	struct ep2k_close_mark *cm;
 	int err;
 
+	spin_lock(&ep2k_close_users_lock);
+	cm = ep2k_close_last;
+	if (cm && cm->inode == inode) {
+		cm->users++;		/* > 0 already: no transition from zero */
+		spin_unlock(&ep2k_close_users_lock);
+		*cookie = cm;
+		return 0;
+	}
+	spin_unlock(&ep2k_close_users_lock);
+
 	mutex_lock(&ep2k_close_marks_lock);
 	found = fsnotify_find_mark(&inode->i_fsnotify_marks, ep2k_close_group);
 	if (found) {
 		cm = container_of(found, struct ep2k_close_mark, fsn);
+		spin_lock(&ep2k_close_users_lock);
 		cm->users++;
+		ep2k_close_last = cm;
+		spin_unlock(&ep2k_close_users_lock);
 		fsnotify_put_mark(found);	/* the find's reference */
 		goto out;
 	}
@@ -85,12 +107,16 @@ int ep2k_close_watch_add(struct file *f, void **cookie)
 	}
 	fsnotify_init_mark(&cm->fsn, ep2k_close_group);
 	cm->fsn.mask = FS_CLOSE_WRITE | FS_CLOSE_NOWRITE;
+	cm->inode = inode;
 	err = fsnotify_add_inode_mark(&cm->fsn, inode, 0);
 	if (err) {
 		fsnotify_put_mark(&cm->fsn);	/* frees through ->free_mark */
 		goto out_err;
 	}
+	spin_lock(&ep2k_close_users_lock);
 	cm->users = 1;
+	ep2k_close_last = cm;
+	spin_unlock(&ep2k_close_users_lock);
 out:
 	mutex_unlock(&ep2k_close_marks_lock);
 	*cookie = cm;
@@ -103,9 +129,24 @@ out_err:
 void ep2k_close_watch_put(void *cookie)
 {
 	struct ep2k_close_mark *cm = cookie;
+	bool last;
 
+	spin_lock(&ep2k_close_users_lock);
+	if (cm->users > 1) {
+		cm->users--;
+		spin_unlock(&ep2k_close_users_lock);
+		return;
+	}
+	spin_unlock(&ep2k_close_users_lock);
+
+	/* Possibly the last user: decide under the mutex too. */
 	mutex_lock(&ep2k_close_marks_lock);
-	if (--cm->users == 0) {
+	spin_lock(&ep2k_close_users_lock);
+	last = --cm->users == 0;
+	if (last && ep2k_close_last == cm)
+		ep2k_close_last = NULL;
+	spin_unlock(&ep2k_close_users_lock);
+	if (last) {
 		fsnotify_destroy_mark(&cm->fsn, ep2k_close_group);
 		fsnotify_put_mark(&cm->fsn);	/* the reference from init */
 	}
