@@ -26,7 +26,7 @@ LIB_SRCS := userspace/lib/eventpoll2.c
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 DEMO := $(B)/userspace/ep2demo
 
-.PHONY: all module userspace selftests run check shell setup clean
+.PHONY: all module userspace selftests run check shell setup clean fuzz preload-demo
 
 # Fragments, one per area, each owned by its area: they append build
 # products to EXTRA_TARGETS and define their own phony targets.
@@ -84,7 +84,22 @@ setup:
 run:
 	scripts/setup
 	$(MAKE) all
-	scripts/vm --module eventpoll2.ko -- $(DEMO)
+	scripts/vm --module eventpoll2.ko -- sh -c '$(DEMO) && echo && \
+		build/bench/ep2bench --quick --backends=eventpoll2,epoll,io_uring,poll'
+
+# The differential random tester, long: >= 1M operations in lockstep on
+# native epoll and eventpoll2 (make check runs 100k).
+FUZZ_OPS ?= 1000000
+fuzz: all
+	EP2_VM_ENV="EP2_FUZZ_OPS" EP2_FUZZ_OPS=$(FUZZ_OPS) EP2_TEST_TIMEOUT=3600 \
+		EP2_CHECK_TIMEOUT=4000 scripts/check build/selftests/difftest_test
+
+# Unmodified programs under the LD_PRELOAD drop-in: perf bench epoll, redis,
+# nginx (their packages are installed first; the guest cannot install).
+preload-demo:
+	EP2_SETUP_EXTRA="redis-server redis-tools nginx-light wrk curl" scripts/setup
+	$(MAKE) all
+	scripts/vm --timeout 1800 --module eventpoll2.ko -- scripts/preload-demo
 
 check:
 	scripts/setup
