@@ -93,6 +93,29 @@ void ep_pm_relax(EpItem *epi)
 		ep2k_pm_relax(ws);
 }
 
+/*
+ * @epi was found ready by a poll in process context (insert, modify): queue
+ * it unless it is queued already, wake the waiters, and the instance's own
+ * pollers outside the lock.  Must be called with ep->mtx held.
+ */
+static void ep_queue_ready(EventPoll *ep, EpItem *epi)
+{
+	bool pwake = false;
+	{
+		SpinLock::Irq guard(ep->lock);
+		if (!epi->is_ready_linked()) {
+			ep->rdllist.add_tail(&epi->rdllink);
+			ep_pm_stay_awake(epi);
+			if (ep->wq.active())
+				ep->wq.wake_up();
+			if (ep->poll_wait.active())
+				pwake = true;
+		}
+	}
+	if (pwake)
+		ep_poll_safewake(ep, nullptr, 0);
+}
+
 /* Must be called with ep->mtx held. */
 EpItem *ep_find(EventPoll *ep, struct file *file, int fd)
 {
@@ -279,20 +302,9 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 		return ENOMEM_;
 	}
 
-	bool pwake = false;
-	{
-		SpinLock::Irq guard(ep->lock);
-		if (revents && !epi->is_ready_linked()) {
-			ep->rdllist.add_tail(&epi->rdllink);
-			ep_pm_stay_awake(epi);
-			if (ep->wq.active())
-				ep->wq.wake_up();
-			if (ep->poll_wait.active())
-				pwake = true;
-		}
-	}
-	if (pwake)
-		ep_poll_safewake(ep, nullptr, 0);
+	/* Already ready: on the ready list it goes. */
+	if (revents)
+		ep_queue_ready(ep, epi);
 	return OK;
 }
 
@@ -322,22 +334,11 @@ ErrorOr<> ep_modify(EventPoll *ep, EpItem *epi, u32 events, u64 data)
 	 */
 	smp_mb();
 
+	/* If the item is hot and not on the ready list, put it there. */
 	PollTable pt;
 	ep2k_init_poll_table_null(pt.raw());
-	bool pwake = false;
-	if (ep_item_poll(epi, pt.raw(), 1)) {
-		SpinLock::Irq guard(ep->lock);
-		if (!epi->is_ready_linked()) {
-			ep->rdllist.add_tail(&epi->rdllink);
-			ep_pm_stay_awake(epi);
-			if (ep->wq.active())
-				ep->wq.wake_up();
-			if (ep->poll_wait.active())
-				pwake = true;
-		}
-	}
-	if (pwake)
-		ep_poll_safewake(ep, nullptr, 0);
+	if (ep_item_poll(epi, pt.raw(), 1))
+		ep_queue_ready(ep, epi);
 	return OK;
 }
 
