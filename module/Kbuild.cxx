@@ -17,8 +17,14 @@ ep2-c-only-flags := -std=% -Wstrict-prototypes -Wold-style-definition \
 	-Wno-old-style-declaration -Wold-style-declaration -Wnested-externs \
 	-Wimplicit-int -Wimplicit-function-declaration -Wno-enum-int-mismatch
 
-ep2-cxxflags := $(filter-out $(ep2-c-only-flags),$(KBUILD_CFLAGS) $(KBUILD_CFLAGS_MODULE)) \
-	$(KBUILD_CPPFLAGS) $(NOSTDINC_FLAGS) \
+# $(_c_flags) is what Kbuild gives a C object before includes: KBUILD_CPPFLAGS,
+# KBUILD_CFLAGS, ccflags-y, per-object CFLAGS_*, and the per-object
+# sanitizer and coverage flags (CFLAGS_KASAN, CFLAGS_UBSAN, CFLAGS_KCSAN,
+# CFLAGS_KCOV, CFLAGS_GCOV) that scripts/Makefile.lib adds outside
+# KBUILD_CFLAGS; so a KASAN kernel instruments the C++ as it does the C.
+# Recursively expanded: it depends on the target.
+ep2-cxxflags = $(filter-out $(ep2-c-only-flags),$(_c_flags) $(modkern_cflags)) \
+	$(NOSTDINC_FLAGS) \
 	-std=gnu++20 -nostdinc++ -ffreestanding \
 	-fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit \
 	-fno-unwind-tables -fno-asynchronous-unwind-tables \
