@@ -159,7 +159,7 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
 		return 0;
 	switch (epi->target_kind) {
 	case TARGET_EP2:
-		res = ep_eventpoll_poll(ep_from_file(file), pt, depth);
+		res = ep_eventpoll_poll(ep_from_file(file), pt, depth, false);
 		break;
 	case TARGET_NATIVE_EPOLL:
 		res = ep_poll_native_target(epi, pt, depth);

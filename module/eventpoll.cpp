@@ -163,7 +163,7 @@ u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
  * native epoll instance), and of a nested instance from ep_item_poll()
  * (@depth > 0, the lockdep subclass of mtx).
  */
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth)
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside)
 {
 	struct task_struct *self = ep2k_current();
 	u32 res = 0;
@@ -186,10 +186,22 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth)
 	if (unlikely(read_once(ep->mtx_owner) == self))
 		return 0;
 
+	/*
+	 * Polled from outside (->poll: a native epoll instance, poll(),
+	 * select()), the caller may hold locks we cannot order against: a
+	 * native instance polls us with its own mtx held, while our ADD of a
+	 * native target holds our mtx and takes its.  Trylock (which adds no
+	 * lock-order edge and cannot deadlock); when contended, answer from
+	 * the lock-free view of the ready list.  Nested eventpoll2 instances
+	 * (loop-checked, ordered by depth) take the mutex.
+	 */
+	EpLock guard = from_outside ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
+	if (!guard.held())
+		return ep->events_available() ? EPOLLIN | EPOLLRDNORM : 0;
+
 	PollTable ptnull;
 	ep2k_init_poll_table_null(ptnull.raw());
 
-	EpLock guard(ep, mtx_subclass(depth));
 	ListNode txlist;
 	txlist.init();
 	ep_start_scan(ep, txlist);
@@ -248,5 +260,5 @@ extern "C" int ep2_instance_release(struct file *f)
 
 extern "C" u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt)
 {
-	return ep_eventpoll_poll(ep_from_file(f), pt, 0);
+	return ep_eventpoll_poll(ep_from_file(f), pt, 0, true);
 }

@@ -214,6 +214,16 @@ class [[nodiscard]] EpLock {
 	EP2_NO_COPY(EpLock);
 public:
 	explicit EpLock(EventPoll *ep, unsigned subclass = 0) : m_ep(ep) { lock(subclass); }
+	/* mutex_trylock(): held only if try_lock() said so. */
+	struct Try {};
+	EpLock(EventPoll *ep, Try) : m_ep(ep)
+	{
+		if (m_ep->mtx.try_lock()) {
+			write_once(m_ep->mtx_owner, ep2k_current());
+			m_held = true;
+		}
+	}
+	bool held() const { return m_held; }
 	~EpLock()
 	{
 		if (m_held)
@@ -251,7 +261,7 @@ void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);
 void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth);
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside);
 
 /* --- epitem.cpp: items -------------------------------------------------- */
 EpItem *ep_find(EventPoll *ep, struct file *file, int fd);

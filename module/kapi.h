@@ -91,6 +91,7 @@ void ep2k_lockdep_assert_irqs_enabled(void);
 void ep2k_mutex_init(struct mutex *m, const char *name, struct lock_class_key *key);
 void ep2k_mutex_destroy(struct mutex *m);
 void ep2k_mutex_lock_nested(struct mutex *m, unsigned int subclass);
+int ep2k_mutex_trylock(struct mutex *m);
 void ep2k_mutex_unlock(struct mutex *m);
 void ep2k_lockdep_assert_mutex_held(struct mutex *m);
 

@@ -90,6 +90,7 @@ public:
 	void init(const char *name, struct lock_class_key *key) { ep2k_mutex_init(raw(), name, key); }
 	void destroy() { ep2k_mutex_destroy(raw()); }
 	void lock(unsigned subclass = 0) { ep2k_mutex_lock_nested(raw(), subclass); }
+	[[nodiscard]] bool try_lock() { return ep2k_mutex_trylock(raw()); }
 	void unlock() { ep2k_mutex_unlock(raw()); }
 	void assert_held()
 	{

@@ -84,6 +84,7 @@ void ep2k_mutex_init(struct mutex *m, const char *name, struct lock_class_key *k
 void ep2k_mutex_destroy(struct mutex *m) { mutex_destroy(m); }
 void ep2k_mutex_lock_nested(struct mutex *m, unsigned int subclass) { mutex_lock_nested(m, subclass); }
 void ep2k_mutex_unlock(struct mutex *m) { mutex_unlock(m); }
+int ep2k_mutex_trylock(struct mutex *m) { return mutex_trylock(m); }
 void ep2k_lockdep_assert_mutex_held(struct mutex *m) { lockdep_assert_held(m); }
 
 /* wait queues */
