@@ -14,8 +14,11 @@ namespace ep2 {
 
 /*
  * Wake the pollers of @ep.  @epi is the item whose callback is waking (or
- * NULL): its depth in a chain of nested instances gives the lockdep subclass
- * of poll_wait's lock, as fs/eventpoll.c does under CONFIG_DEBUG_LOCK_ALLOC.
+ * NULL).  The lockdep subclass of poll_wait's lock is the nesting depth of
+ * this wakeup, as fs/eventpoll.c's ep->nests: 0 from ctl, and from a
+ * callback one more than the instances being woken on this CPU below us.
+ * Taken from the wake stack rather than from the source instance, it stays
+ * right across native epoll instances, which reset epoll's own count.
  *
  * Nested wakeups recurse: waking our pollers runs the callbacks of the
  * instances that watch us.  eventpoll2's loop check keeps cycles out among
@@ -28,21 +31,13 @@ namespace ep2 {
  */
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
-	u8 nests = 0;
-
-	if (epi) {
-		if (epi->target_kind == TARGET_EP2)
-			nests = ep_from_file(epi->file)->nests;
-		else
-			nests = 1;
-	}
-
 	unsigned long flags = ep2k_local_irq_save();
 	ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
 	bool drop = st->depth == EP2K_WAKE_STACK_DEPTH;
 	for (int i = 0; i < st->depth && !drop; i++)
 		drop = st->ep[i] == ep;
 	if (!drop) {
+		unsigned nests = static_cast<unsigned>(st->depth) + (epi ? 1 : 0);
 		st->ep[st->depth++] = ep;
 		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
 		st->depth--;

@@ -111,7 +111,7 @@ void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned
 unsigned long ep2k_local_irq_save(void);
 void ep2k_local_irq_restore(unsigned long flags);
 /* This CPU's stack of instances being woken (IRQs off while it is used). */
-#define EP2K_WAKE_STACK_DEPTH 8
+#define EP2K_WAKE_STACK_DEPTH 7	/* + 1 for a callback: lockdep's 8 subclasses */
 struct ep2k_wake_stack {
 	int depth;
 	const void *ep[EP2K_WAKE_STACK_DEPTH];

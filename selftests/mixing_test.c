@@ -340,7 +340,7 @@ TEST(alternating_four_levels)
 /*
  * s0 → X0 → E1 → X2 → ... (alternating backends).  Neither backend's depth
  * check sees the other's instances, so such chains are accepted; eventpoll2
- * bounds its poll and wake recursion at EP_MAX_MIXED_DEPTH (8) eventpoll2
+ * bounds its poll and wake recursion at EP_MAX_MIXED_DEPTH (7) eventpoll2
  * levels instead (README, "Known differences").  Within that bound readiness
  * reaches the top; beyond it the chain stays safe (no crash, no hang, calls
  * return) but the top does not become ready.  Built while s0 is already
