@@ -150,7 +150,7 @@ void ep_unregister_pollwait(EventPoll *ep, EpItem *epi)
  * events.  A target already on its way out (no reference left) is "not
  * ready".  @depth is the lockdep subclass for a nested instance's mtx.
  */
-u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
+u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth, bool from_outside)
 {
 	struct file *file = epi->file;
 	u32 res;
@@ -159,7 +159,7 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth)
 		return 0;
 	switch (epi->target_kind) {
 	case TARGET_EP2:
-		res = ep_eventpoll_poll(ep_from_file(file), pt, depth, false);
+		res = ep_eventpoll_poll(ep_from_file(file), pt, depth, false, from_outside);
 		break;
 	case TARGET_NATIVE_EPOLL:
 		res = ep_poll_native_target(epi, pt, depth);

@@ -163,7 +163,8 @@ u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
  * native epoll instance), and of a nested instance from ep_item_poll()
  * (@depth > 0, the lockdep subclass of mtx).
  */
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside)
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool trylock,
+		      bool from_outside)
 {
 	struct task_struct *self = ep2k_current();
 	u32 res = 0;
@@ -195,7 +196,7 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	 * the lock-free view of the ready list.  Nested eventpoll2 instances
 	 * (loop-checked, ordered by depth) take the mutex.
 	 */
-	EpLock guard = from_outside ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
+	EpLock guard = trylock ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
 	if (!guard.held())
 		return ep->events_available() ? EPOLLIN | EPOLLRDNORM : 0;
 
@@ -207,7 +208,18 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	ep_start_scan(ep, txlist);
 	ep2_list_for_each_safe(pos, tmp, txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
-		if (ep_item_poll(epi, ptnull.raw(), depth + 1)) {
+		/*
+		 * Polled from outside, our caller may be a native instance
+		 * holding its mtx, and a native target may be that very
+		 * instance (a cycle) or share its lock class: polling it
+		 * would take its mtx.  A queued native target counts as
+		 * ready instead (the harvest re-polls it under our own mtx).
+		 */
+		if (from_outside && epi->target_kind == TARGET_NATIVE_EPOLL) {
+			res = EPOLLIN | EPOLLRDNORM;
+			break;
+		}
+		if (ep_item_poll(epi, ptnull.raw(), depth + 1, from_outside)) {
 			res = EPOLLIN | EPOLLRDNORM;
 			break;
 		}
@@ -260,5 +272,5 @@ extern "C" int ep2_instance_release(struct file *f)
 
 extern "C" u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt)
 {
-	return ep_eventpoll_poll(ep_from_file(f), pt, 0, true);
+	return ep_eventpoll_poll(ep_from_file(f), pt, 0, true, true);
 }

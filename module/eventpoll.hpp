@@ -261,7 +261,13 @@ void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);
 void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside);
+/*
+ * @trylock: entered through ->poll (take mtx with trylock); @from_outside:
+ * entered through ->poll here or further up a nested chain (native targets
+ * are not re-polled).
+ */
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool trylock,
+		      bool from_outside);
 
 /* --- epitem.cpp: items -------------------------------------------------- */
 EpItem *ep_find(EventPoll *ep, struct file *file, int fd);
@@ -271,7 +277,8 @@ ErrorOr<> ep_modify(EventPoll *ep, EpItem *epi, u32 events, u64 data);
 void ep_remove(EventPoll *ep, EpItem *epi);
 void ep_remove_claimed(EventPoll *ep, EpItem *epi);
 void ep_unregister_pollwait(EventPoll *ep, EpItem *epi);
-u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth);
+/* @from_outside: inside a poll entered from outside (see ep_eventpoll_poll). */
+u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth, bool from_outside = false);
 void ep_pm_stay_awake(EpItem *epi);
 void ep_pm_relax(EpItem *epi);
 int ep_item_caches_init();
