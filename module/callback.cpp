@@ -17,30 +17,87 @@ namespace ep2 {
  * NULL).  The lockdep subclass of poll_wait's lock is the nesting depth of
  * this wakeup, as fs/eventpoll.c's ep->nests: 0 from ctl, and from a
  * callback one more than the instances being woken on this CPU below us.
- * Taken from the wake stack rather than from the source instance, it stays
- * right across native epoll instances, which reset epoll's own count.
  *
  * Nested wakeups recurse: waking our pollers runs the callbacks of the
  * instances that watch us.  eventpoll2's loop check keeps cycles out among
  * its own instances, but it cannot see into native epoll instances, so
  * X -> native E -> X can exist, and so can chains nested deeper than any
- * check allowed.  This CPU's stack of instances being woken bounds both: a
- * wakeup of an instance already being woken on this CPU is a cycle and is
- * dropped (its pollers are being woken already), and so is one nested
- * deeper than EP2K_WAKE_STACK_DEPTH instances (kernel stack).
+ * check allowed.  Three rules keep such wakeups finite and deadlock free:
+ *
+ * - This CPU's stack of instances being woken: a wakeup of an instance
+ *   already being woken on this CPU is a cycle and is dropped (its pollers
+ *   are being woken already); so is one nested deeper than
+ *   EP2K_WAKE_STACK_DEPTH instances (kernel stack).
+ *
+ * - A callback of an item that watches a native epoll instance runs with
+ *   that instance's poll_wait lock held, and our pollers may include that
+ *   same instance (a cycle), whose callback would take the lock again: a
+ *   self-deadlock.  Or another native instance, which native epoll gives
+ *   the same lockdep subclass.  So that wakeup of our pollers is deferred
+ *   to an irq_work (ep_poll_deferred), which runs it with no lock held.
+ *
+ * - A cycle through two or more native instances defers again at every
+ *   turn; each deferral counts a hop, and a wakeup EP_MAX_MIXED_DEPTH hops
+ *   away from the event is dropped, as the poll path stops there too.
  */
+static bool ep_being_woken(const ep2k_wake_stack *st, const EventPoll *ep)
+{
+	for (int i = 0; i < st->depth; i++)
+		if (st->ep[i] == ep)
+			return true;
+	return false;
+}
+
+/* IRQs off, from a callback on a native instance's queue (see above). */
+static void ep_poll_defer(EventPoll *ep, const ep2k_wake_stack *st, u32 pollflags)
+{
+	int hops = st->hops + 1;
+	if (hops > EP_MAX_MIXED_DEPTH)
+		return;
+	{
+		SpinLock::IrqSave guard(ep->lock);
+		ep->pwake_flags |= pollflags;
+		ep->pwake_hops = static_cast<u8>(min(static_cast<int>(ep->pwake_hops), hops));
+	}
+	ep->pwake_work.queue();
+}
+
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
 	unsigned long flags = ep2k_local_irq_save();
 	ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
-	bool drop = st->depth == EP2K_WAKE_STACK_DEPTH;
-	for (int i = 0; i < st->depth && !drop; i++)
-		drop = st->ep[i] == ep;
-	if (!drop) {
-		unsigned nests = static_cast<unsigned>(st->depth) + (epi ? 1 : 0);
+	if (ep_being_woken(st, ep)) {
+		/* a cycle: dropped */
+	} else if (epi && epi->target_kind == TARGET_NATIVE_EPOLL) {
+		ep_poll_defer(ep, st, pollflags);
+	} else if (st->depth < EP2K_WAKE_STACK_DEPTH) {
+		unsigned subclass = static_cast<unsigned>(st->depth) + (epi ? 1 : 0);
 		st->ep[st->depth++] = ep;
-		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, nests, &ep->nests);
+		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, subclass);
 		st->depth--;
+	}
+	ep2k_local_irq_restore(flags);
+}
+
+/* The irq_work of a deferred wakeup: wake as ep_poll_safewake(ep, NULL). */
+static void ep_poll_deferred(EventPoll *ep)
+{
+	unsigned long flags = ep2k_local_irq_save();
+	u32 pollflags;
+	u8 hops;
+	{
+		SpinLock::IrqSave guard(ep->lock);
+		pollflags = ep->pwake_flags;
+		hops = ep->pwake_hops;
+		ep->pwake_flags = 0;
+		ep->pwake_hops = EP_NO_PWAKE;
+	}
+	if (hops != EP_NO_PWAKE) {
+		ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
+		int saved = st->hops;
+		st->hops = hops;
+		ep_poll_safewake(ep, nullptr, pollflags);
+		st->hops = saved;
 	}
 	ep2k_local_irq_restore(flags);
 }
@@ -153,6 +210,12 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 }
 
 } // namespace ep2
+
+extern "C" void ep2_deferred_wake(struct irq_work *w)
+{
+	ep2::ep_poll_deferred(reinterpret_cast<ep2::EventPoll *>(reinterpret_cast<char *>(w) -
+				__builtin_offsetof(ep2::EventPoll, pwake_work)));
+}
 
 extern "C" int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)
 {

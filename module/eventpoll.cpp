@@ -26,6 +26,8 @@ ErrorOr<EventPoll *> ep_alloc()
 	ep->rdllist.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();
+	ep->pwake_work.init_deferred_wake();
+	ep->pwake_hops = EP_NO_PWAKE;
 	ep->user = user;
 	ep->refcount = 1;
 	stat_inc(Stat::Instances);
@@ -44,6 +46,11 @@ void ep_get(EventPoll *ep)
 
 static void ep_free(EventPoll *ep)
 {
+	/*
+	 * No item is left to defer a wakeup (each callback was unhooked
+	 * under its queue's lock); let a deferred one that is queued finish.
+	 */
+	ep->pwake_work.sync();
 	ep->mtx.destroy();
 	user_watches_put(ep->user);
 	ep2k_wakeup_source_unregister(ep->ws);
@@ -193,8 +200,12 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	 * native instance polls us with its own mtx held, while our ADD of a
 	 * native target holds our mtx and takes its.  Trylock (which adds no
 	 * lock-order edge and cannot deadlock); when contended, answer from
-	 * the lock-free view of the ready list.  Nested eventpoll2 instances
-	 * (loop-checked, ordered by depth) take the mutex.
+	 * the lock-free view of the ready list.  The same holds all the way
+	 * down a chain entered from outside: the native instance's mtx is
+	 * still held there, and a nested instance's ADD of that native
+	 * instance takes the two in the other order (stress-found ABBA:
+	 * mixing_test mixed_storm).  Nested eventpoll2 instances under our
+	 * own harvest or ctl (loop-checked, ordered by depth) take the mutex.
 	 */
 	EpLock guard = trylock ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
 	if (!guard.held())

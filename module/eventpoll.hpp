@@ -31,6 +31,14 @@
  * pollers of the instance (poll_wait) does so after unlocking; items are
  * freed after they are off every list.
  *
+ * Waking poll_wait runs, under poll_wait's lock, the callbacks of whatever
+ * watches the instance, native epoll included.  A callback on a native
+ * epoll instance's poll_wait runs with that lock held, and the instance may
+ * be among our pollers (a cycle no loop check sees): such a wakeup of
+ * poll_wait is deferred to ep->pwake_work (irq_work), so a native
+ * instance's poll_wait lock is never held while eventpoll2 wakes its
+ * pollers (callback.cpp).
+ *
  * OWNERSHIP:
  *   struct file ([eventpoll2]) --private--> EventPoll  (refcount: 1 + items)
  *   EventPoll --rbr--> EpItem --pwqlist--> EpPollEntry --wait--> target whead
@@ -196,8 +204,15 @@ struct EventPoll {
 	struct task_struct *mtx_owner;
 	/* 1 for the file + 1 per item; the last put frees. */
 	int refcount;
-	/* Wakeup nesting depth recorded by ep_poll_safewake (lockdep subclass). */
-	u8 nests;
+	/*
+	 * A wakeup of poll_wait deferred out of a native epoll instance's
+	 * wakeup (callback.cpp).  pwake_flags (poll flags to pass on, ORed)
+	 * and pwake_hops (deferrals that led here; EP_NO_PWAKE when none is
+	 * pending) are protected by lock.
+	 */
+	IrqWork pwake_work;
+	u32 pwake_flags;
+	u8 pwake_hops;
 
 	bool events_available() const
 	{
@@ -295,6 +310,7 @@ u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth);
 void ep_nesting_init();
 
 /* --- callback.cpp: wakeups ---------------------------------------------- */
+constexpr u8 EP_NO_PWAKE = 0xff;
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags);
 
 /* --- loop_check.cpp: nesting -------------------------------------------- */

@@ -59,6 +59,7 @@ struct wakeup_source;
 struct seq_file;
 struct task_struct;
 struct rcu_head;
+struct irq_work;
 
 /* Explicit allocation contexts; mapped to gfp_t in the glue. */
 enum ep2k_gfp {
@@ -101,13 +102,8 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 int ep2k_waitqueue_active(struct wait_queue_head *wq);
 void ep2k_wake_up(struct wait_queue_head *wq);
 void ep2k_wake_up_sync(struct wait_queue_head *wq);
-/*
- * wake_up_poll() with IRQs already off: the queue's own lock taken with
- * lockdep @subclass, *@nests = subclass + 1 while the wakeup runs
- * (fs/eventpoll.c's ep->nests, written under that lock).
- */
-void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass,
-				u8 *nests);
+/* wake_up_poll() with IRQs already off, the queue's lock taken with lockdep @subclass. */
+void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass);
 unsigned long ep2k_local_irq_save(void);
 void ep2k_local_irq_restore(unsigned long flags);
 /* This CPU's stack of instances being woken (IRQs off while it is used). */
@@ -115,8 +111,14 @@ void ep2k_local_irq_restore(unsigned long flags);
 struct ep2k_wake_stack {
 	int depth;
 	const void *ep[EP2K_WAKE_STACK_DEPTH];
+	/* Deferred wakeups that led to the one running (0: not deferred). */
+	int hops;
 };
 struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void);
+/* An irq_work whose func is ep2_deferred_wake(); queue, sync (may sleep). */
+void ep2k_init_deferred_wake(struct irq_work *w);
+int ep2k_irq_work_queue(struct irq_work *w);
+void ep2k_irq_work_sync(struct irq_work *w);
 void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
 void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
 void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
@@ -254,6 +256,7 @@ int ep2_instance_release(struct file *f);
 u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt);
 void ep2_instance_show_fdinfo(struct seq_file *m, struct file *f);
 int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key);
+void ep2_deferred_wake(struct irq_work *w);
 void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 			   struct poll_table_struct *pt);
 void ep2_file_closing(struct file *f);

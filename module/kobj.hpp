@@ -127,6 +127,24 @@ public:
 };
 EP2_CHECK_LAYOUT(WaitQueueHead, WAIT_QUEUE_HEAD);
 
+/*
+ * An irq_work that runs ep2_deferred_wake() (callback.cpp); the owner syncs it
+ * before it is freed.
+ */
+class IrqWork {
+	EP2_PINNED(IrqWork);
+public:
+	EP2_OPAQUE(IrqWork, struct irq_work, IRQ_WORK)
+
+	void init_deferred_wake() { ep2k_init_deferred_wake(raw()); }
+	/* false if already pending (it will run once for both). */
+	bool queue() { return ep2k_irq_work_queue(raw()); }
+	/* Wait until it is neither pending nor running.  May sleep. */
+	void sync() { ep2k_irq_work_sync(raw()); }
+	static IrqWork *from_raw(struct irq_work *w) { return reinterpret_cast<IrqWork *>(w); }
+};
+EP2_CHECK_LAYOUT(IrqWork, IRQ_WORK);
+
 class WaitEntry {
 	EP2_PINNED(WaitEntry);
 public:

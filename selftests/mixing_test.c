@@ -315,6 +315,66 @@ TEST(epoll_over_ep2_inner_et) { cross_inner_et(_metadata, EP, X2); }
 TEST(ep2_over_epoll_inner_et) { cross_inner_et(_metadata, X2, EP); }
 TEST(epoll_over_epoll_inner_et) { cross_inner_et(_metadata, EP, EP); }
 
+/*
+ * E → mid → E' → efd, mid of either backend.  An eventpoll2 instance between
+ * two native ones is woken from inside E''s wakeup (E''s poll_wait lock held)
+ * and passes the wakeup on to E after that lock is dropped (callback.cpp);
+ * what E's callers see is the same as with a native mid (the oracle):
+ * readiness at once, one ET event per signal, blocked waiters woken.
+ */
+static void sandwich(struct __test_metadata *_metadata, const struct backend *mb)
+{
+	int outer = epoll_create1(0), mid = mb->create1(0), inner = epoll_create1(0);
+	int efd = mkefd(), et = epoll_create1(0);
+	struct epoll_event ev;
+	struct waiter w;
+
+	ASSERT_GE(mid, 0);
+	ASSERT_EQ(0, ev_add(EP, inner, efd, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(mb, mid, inner, EPOLLIN, 2));
+	ASSERT_EQ(0, ev_add(EP, outer, mid, EPOLLIN, 3));
+	ASSERT_EQ(0, ev_add(EP, et, mid, EPOLLIN | EPOLLET, 4));
+	EXPECT_EQ(0, epoll_wait(outer, &ev, 1, 0));
+
+	/* readiness reaches the top by the time the signal returns */
+	ASSERT_EQ(0, efd_signal(efd));
+	ASSERT_EQ(1, epoll_wait(outer, &ev, 1, 0));
+	EXPECT_EQ(3, ev.data.u64);
+	EXPECT_EQ(EPOLLIN, poll1(outer, POLLIN, 0));
+
+	/* ET on top: one event per signal, even while mid stays ready */
+	EXPECT_EQ(1, epoll_wait(et, &ev, 1, 0));
+	EXPECT_EQ(0, epoll_wait(et, &ev, 1, 0));
+	ASSERT_EQ(0, efd_signal(efd));
+	EXPECT_EQ(1, epoll_wait(et, &ev, 1, 0));
+	EXPECT_EQ(4, ev.data.u64);
+	EXPECT_EQ(0, epoll_wait(et, &ev, 1, 0));
+
+	/* drained: nothing anywhere (LT re-polls the chain) */
+	ASSERT_EQ(8, drain(efd));
+	EXPECT_EQ(0, epoll_wait(inner, &ev, 1, 0));
+	EXPECT_EQ(0, mb->wait(mid, &ev, 1, 0));
+	EXPECT_EQ(0, epoll_wait(outer, &ev, 1, 0));
+
+	/* a waiter blocked on the top is woken by a signal at the bottom */
+	ASSERT_EQ(0, waiter_start(&w, EP, outer, 4, 5000));
+	ASSERT_EQ(0, efd_signal(efd));
+	waiter_join(&w);
+	EXPECT_EQ(1, w.ret);
+	EXPECT_EQ(3, w.evs[0].data.u64);
+	EXPECT_LT(w.took_ms, 4000);
+	close(et);
+	close(outer);
+	close(mid);
+	close(inner);
+	close(efd);
+}
+
+/* E → X → E' → efd */
+TEST(epoll_ep2_epoll_sandwich) { sandwich(_metadata, X2); }
+/* E → E'' → E' → efd: the oracle */
+TEST(epoll_epoll_epoll_sandwich) { sandwich(_metadata, EP); }
+
 /* s0 → X0 → E1 → X2 → E3: readiness crosses four alternating levels */
 TEST(alternating_four_levels)
 {
@@ -579,6 +639,44 @@ TEST(cross_cycle_ep2_first_accepted_and_safe) { cross_cycle(_metadata, 1); }
 /* E → X first, then X → E */
 TEST(cross_cycle_epoll_first_accepted_and_safe) { cross_cycle(_metadata, 0); }
 
+/*
+ * The same cycle, with the source under the native instance: the pipe wakes
+ * E, whose poll_wait lock is held while X's callback runs; X's pollers
+ * include E itself, whose callback would take that lock again.
+ */
+static void cross_cycle_source_under_epoll(struct __test_metadata *_metadata, int ep2_first)
+{
+	int x = ep2_create1(0), e = epoll_create1(0), p[2];
+	struct epoll_event ev[4];
+
+	ASSERT_GE(x, 0);
+	ASSERT_GE(e, 0);
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(EP, e, p[0], EPOLLIN, 7));
+	alarm(60);
+	if (ep2_first) {
+		ASSERT_EQ(0, ev_add(X2, x, e, EPOLLIN, 1));
+		ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN, 2));
+	} else {
+		ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN, 2));
+		ASSERT_EQ(0, ev_add(X2, x, e, EPOLLIN, 1));
+	}
+	ASSERT_EQ(1, wr1(p[1]));		/* wakes E, then X, then E again */
+	ASSERT_EQ(1, X2->wait(x, ev, 4, 100));
+	EXPECT_EQ(1, ev[0].data.u64);		/* X sees E ready */
+	ASSERT_GE(EP->wait(e, ev, 4, 100), 1);
+	EXPECT_EQ(7, ev[0].data.u64);		/* the pipe, first and ready */
+	close(p[1]);				/* HUP wakes through it again */
+	EXPECT_GE(EP->wait(e, ev, 4, 100), 1);
+	close(p[0]);
+	close(e);				/* closing with the cycle in place */
+	close(x);
+	alarm(0);
+}
+
+TEST(cross_cycle_source_under_epoll_ep2_first) { cross_cycle_source_under_epoll(_metadata, 1); }
+TEST(cross_cycle_source_under_epoll_epoll_first) { cross_cycle_source_under_epoll(_metadata, 0); }
+
 /* E → E' → E: the oracle refuses the same cycle with ELOOP */
 TEST(epoll_cycle_eloop)
 {
@@ -614,6 +712,178 @@ TEST(cross_cycle4_accepted_and_safe)
 	close(x2);
 	close(e3);
 	alarm(0);
+}
+
+/*
+ * The same four-instance cycle with the pipe under E1: every turn of the
+ * cycle passes two native instances, so each passes through a deferred
+ * wakeup; they stop EP_MAX_MIXED_DEPTH deferrals away from the event.
+ */
+TEST(cross_cycle4_source_under_epoll)
+{
+	int x0 = ep2_create1(0), e1 = epoll_create1(0), x2 = ep2_create1(0), e3 = epoll_create1(0);
+	struct epoll_event ev[4];
+	int p[2];
+
+	ASSERT_EQ(0, mkpipe(p));
+	alarm(60);
+	ASSERT_EQ(0, ev_add(EP, e1, p[0], EPOLLIN, 9));
+	ASSERT_EQ(0, ev_add(X2, x0, e1, EPOLLIN, 0));
+	ASSERT_EQ(0, ev_add(EP, e1, x2, EPOLLIN, 1));
+	ASSERT_EQ(0, ev_add(X2, x2, e3, EPOLLIN, 2));
+	ASSERT_EQ(0, ev_add(EP, e3, x0, EPOLLIN, 3));
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(1, wr1(p[1]));
+		ASSERT_EQ(1, drain(p[0]));
+	}
+	ASSERT_EQ(1, wr1(p[1]));
+	EXPECT_GE(EP->wait(e1, ev, 4, 100), 1);
+	EXPECT_EQ(1, X2->wait(x0, ev, 4, 100));
+	EXPECT_GE(EP->wait(e3, ev, 4, 100), 1);
+	close(p[1]);
+	close(p[0]);
+	close(e1);
+	close(x2);
+	close(x0);
+	close(e3);
+	alarm(0);
+}
+
+/* ---- a mixed storm ----------------------------------------------------------- */
+
+#define STORM_FDS 8
+
+struct mixed_storm {
+	volatile int stop;
+	int top_x, top_e;		/* long-lived: one of each backend */
+	int efd[STORM_FDS];
+	long built, signals, harvested, bad;
+};
+
+static int storm_stopped(struct mixed_storm *s)
+{
+	return __atomic_load_n(&s->stop, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Build a random mixed shape over the shared eventfds and the two top
+ * instances (chains, sandwiches, cycles through either top), wait on it,
+ * close it while the other threads signal and harvest.
+ */
+static void *storm_builder(void *a)
+{
+	struct mixed_storm *s = a;
+	uint64_t r = rng_seed((uintptr_t)&r);
+
+	while (!storm_stopped(s)) {
+		const struct backend *bk[4];
+		int fd[4];
+
+		for (int i = 0; i < 4; i++) {
+			const struct backend *b = bk[i] = rng_below(&r, 2) ? X2 : EP;
+
+			fd[i] = b->create1(0);
+			if (fd[i] < 0)
+				return NULL;
+			ev_add(b, fd[i], s->efd[rng_below(&r, STORM_FDS)],
+			       EPOLLIN | (rng_below(&r, 2) ? EPOLLET : 0), 100 + i);
+			if (i)
+				ev_add(b, fd[i], fd[rng_below(&r, i)], EPOLLIN, 200 + i);
+		}
+		/* hang the shape under the tops, and sometimes the tops under it */
+		ev_add(X2, s->top_x, fd[rng_below(&r, 4)], EPOLLIN, 1);
+		ev_add(EP, s->top_e, fd[rng_below(&r, 4)], EPOLLIN, 2);
+		if (rng_below(&r, 2)) {
+			int i = rng_below(&r, 4);
+
+			ev_add(bk[i], fd[i], rng_below(&r, 2) ? s->top_x : s->top_e,
+			       EPOLLIN, 300);
+		}
+		for (int i = 0; i < 4; i++) {
+			struct epoll_event ev[4];
+
+			bk[i]->wait(fd[i], ev, 4, 0);
+			poll1(fd[i], POLLIN, 0);
+		}
+		for (int i = 0; i < 4; i++)
+			close(fd[i]);
+		__atomic_add_fetch(&s->built, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *storm_signaller(void *a)
+{
+	struct mixed_storm *s = a;
+	uint64_t r = rng_seed(7);
+
+	while (!storm_stopped(s)) {
+		int i = rng_below(&r, STORM_FDS);
+
+		if (rng_below(&r, 4))
+			efd_signal(s->efd[i]);
+		else
+			drain(s->efd[i]);
+		__atomic_add_fetch(&s->signals, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *storm_harvester(void *a)
+{
+	struct mixed_storm *s = a;
+	int n = 0;
+
+	while (!storm_stopped(s)) {
+		struct epoll_event ev[8];
+		int x = n++ & 1;
+		int k = (x ? X2 : EP)->wait(x ? s->top_x : s->top_e, ev, 8, 5);
+
+		for (int i = 0; i < k; i++)
+			if (ev[i].data.u64 != 1 && ev[i].data.u64 != 2)
+				__atomic_add_fetch(&s->bad, 1, __ATOMIC_RELAXED);
+		if (k > 0)
+			__atomic_add_fetch(&s->harvested, k, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Two builders, a signaller and a harvester for 2 s (within the harness's 30 s), on the guest's CPUs:
+ * deferred wakeups race with instance close on other CPUs.  Nothing hangs,
+ * the tops report only their own data, and once every shape is closed
+ * they hold no items.
+ */
+TEST(mixed_storm)
+{
+	struct mixed_storm s = { 0 };
+	pthread_t t[4];
+	void *(*fn[4])(void *) = { storm_builder, storm_builder, storm_signaller, storm_harvester };
+
+	ASSERT_EQ(0, raise_nofile(4096));
+	s.top_x = ep2_create1(0);
+	s.top_e = epoll_create1(0);
+	ASSERT_GE(s.top_x, 0);
+	ASSERT_GE(s.top_e, 0);
+	for (int i = 0; i < STORM_FDS; i++)
+		ASSERT_GE(s.efd[i] = mkefd(), 0);
+	alarm(25);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, fn[i], &s));
+	sleep_ms(2000);
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	alarm(0);
+	TH_LOG("%ld shapes built, %ld signals, %ld events harvested", s.built, s.signals, s.harvested);
+	EXPECT_GT(s.built, 10);
+	EXPECT_EQ(0, s.bad);
+	EXPECT_EQ(0, fdinfo_items(s.top_x));
+	EXPECT_EQ(0, fdinfo_items(s.top_e));
+	close(s.top_x);
+	close(s.top_e);
+	for (int i = 0; i < STORM_FDS; i++)
+		close(s.efd[i]);
 }
 
 TEST_HARNESS_MAIN

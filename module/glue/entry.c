@@ -71,6 +71,11 @@ int ep2k_poll_callback_tramp(struct wait_queue_entry *wait, unsigned int mode,
 	return ep2_poll_callback(wait, mode, sync, key);
 }
 
+void ep2k_deferred_wake_tramp(struct irq_work *w)
+{
+	ep2_deferred_wake(w);
+}
+
 /*
  * autoremove_wake_function, but remove even on failure to wake up (as
  * fs/eventpoll.c's ep_autoremove_wake_function).

@@ -6,11 +6,13 @@
 #include <linux/fs.h>
 #include <linux/wait.h>
 #include <linux/poll.h>
+#include <linux/irq_work.h>
 
 extern const struct file_operations ep2k_instance_fops;
 
 int ep2k_poll_callback_tramp(struct wait_queue_entry *wait, unsigned int mode,
 			     int sync, void *key);
+void ep2k_deferred_wake_tramp(struct irq_work *w);
 int ep2k_autoremove_wake_function(struct wait_queue_entry *wq_entry,
 				  unsigned int mode, int sync, void *key);
 void ep2k_ptable_queue_proc_tramp(struct file *file, wait_queue_head_t *whead,

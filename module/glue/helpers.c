@@ -33,6 +33,7 @@
 #include <linux/wait.h>
 #include <linux/dcache.h>
 #include <linux/percpu.h>
+#include <linux/irq_work.h>
 
 #include "../kapi.h"
 #include "glue.h"
@@ -96,13 +97,10 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 int ep2k_waitqueue_active(struct wait_queue_head *wq) { return waitqueue_active(wq); }
 void ep2k_wake_up(struct wait_queue_head *wq) { wake_up(wq); }
 void ep2k_wake_up_sync(struct wait_queue_head *wq) { wake_up_sync(wq); }
-void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass,
-				u8 *nests)
+void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass)
 {
 	spin_lock_nested(&wq->lock, subclass);
-	*nests = subclass + 1;
 	wake_up_locked_poll(wq, (__force __poll_t)events);
-	*nests = 0;
 	spin_unlock(&wq->lock);
 }
 unsigned long ep2k_local_irq_save(void)
@@ -129,6 +127,9 @@ void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entr
 {
 	__remove_wait_queue(wq, e);
 }
+void ep2k_init_deferred_wake(struct irq_work *w) { init_irq_work(w, ep2k_deferred_wake_tramp); }
+int ep2k_irq_work_queue(struct irq_work *w) { return irq_work_queue(w); }
+void ep2k_irq_work_sync(struct irq_work *w) { irq_work_sync(w); }
 void ep2k_init_callback_entry(struct wait_queue_entry *e)
 {
 	init_waitqueue_func_entry(e, ep2k_poll_callback_tramp);

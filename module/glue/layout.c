@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/uaccess.h>
+#include <linux/irq_work.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -42,6 +43,7 @@ void ep2_layout(void)
 	SIZE_ALIGN(RB_ROOT_CACHED, struct rb_root_cached);
 	SIZE_ALIGN(POLL_TABLE, poll_table);
 	SIZE_ALIGN(RCU_HEAD, struct rcu_head);
+	SIZE_ALIGN(IRQ_WORK, struct irq_work);
 	BLANK();
 
 	COMMENT("rb_node children, read by the C++ tree walk (as asm reads fields)");
