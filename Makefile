@@ -54,7 +54,7 @@ $(DEMO): userspace/demo/ep2demo.cpp userspace/include/eventpoll2.hpp $(B)/lib/li
 
 selftests: $(SELFTESTS)
 
-$(B)/selftests/%: selftests/%.c selftests/backend.h $(B)/lib/libeventpoll2.a
+$(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(B)/lib/libeventpoll2.a
 	@mkdir -p $(@D)
 	@test -e $(KSRC)/tools/testing/selftests/kselftest_harness.h || { echo "missing $(KSRC): run scripts/setup" >&2; exit 1; }
 	$(CC) $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -Iselftests \
@@ -71,7 +71,7 @@ $(B)/lib32/libeventpoll2.a: $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linu
 	$(CC) -m32 $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -c -o $(B)/lib32/eventpoll2.o $<
 	$(AR) rcs $@ $(B)/lib32/eventpoll2.o
 
-$(B)/selftests/compat32_%: selftests/%.c selftests/backend.h $(B)/lib32/libeventpoll2.a
+$(B)/selftests/compat32_%: selftests/%.c $(wildcard selftests/*.h) $(B)/lib32/libeventpoll2.a
 	@mkdir -p $(@D)
 	$(CC) -m32 $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -Iselftests \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< $(B)/lib32/libeventpoll2.a -lpthread

@@ -19,10 +19,10 @@ ErrorOr<EventPoll *> ep_alloc()
 		user_watches_put(user);
 		return ENOMEM_;
 	}
-	ep->mtx.init("&ep->mtx", &ep2k_key_ep_mtx);
-	ep->lock.init("&ep->lock", &ep2k_key_ep_lock);
-	ep->wq.init("&ep->wq", &ep2k_key_ep_wq);
-	ep->poll_wait.init("&ep->poll_wait", &ep2k_key_ep_poll_wait);
+	ep->mtx.init("&ep2->mtx", &ep2k_key_ep_mtx);
+	ep->lock.init("&ep2->lock", &ep2k_key_ep_lock);
+	ep->wq.init("&ep2->wq", &ep2k_key_ep_wq);
+	ep->poll_wait.init("&ep2->poll_wait", &ep2k_key_ep_poll_wait);
 	ep->rdllist.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();

@@ -233,6 +233,27 @@ static int native_mix(void)
 	close(nep2);
 	close(ep);
 	close(efd);
+
+	/*
+	 * epoll > ep2 > epoll > efd, and the inner epoll watching the ep2
+	 * instance back (a cycle): the ep2 instance's wakeup of its pollers
+	 * is deferred out of the inner epoll's wakeup (irq_work).
+	 */
+	int top = epoll_create1(0), x = ep2_create1(0), in = epoll_create1(0);
+
+	efd = eventfd(0, 0);
+	CHECK(top >= 0 && x >= 0 && in >= 0 && efd >= 0);
+	CHECK(epoll_ctl(in, EPOLL_CTL_ADD, efd, &ev) == 0);
+	CHECK(add(x, in, EPOLLIN) == 0);
+	CHECK(epoll_ctl(top, EPOLL_CTL_ADD, x, &ev) == 0);
+	CHECK(epoll_ctl(in, EPOLL_CTL_ADD, x, &ev) == 0);
+	efd_signal(efd);
+	CHECK(epoll_wait(top, evs, 2, 1000) == 1);
+	CHECK(ep2_wait(x, evs, 2, 0) == 1);
+	close(in);	/* with the wakeup possibly still deferred */
+	close(x);
+	close(top);
+	close(efd);
 	return 0;
 }
 

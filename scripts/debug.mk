@@ -21,15 +21,22 @@
 # default goal.
 ep2-debug-saved-goal := $(.DEFAULT_GOAL)
 
-.PHONY: debug-kernel check-debug check-debug-selfcheck debug-clean
+.PHONY: debug-setup debug-kernel check-debug check-debug-selfcheck debug-clean
 
-debug-kernel:
+# What building a kernel needs beyond make check's packages (not installed
+# by CI, which runs only make check).
+EP2_DEBUG_PACKAGES := bc bison flex libelf-dev libssl-dev cpio rsync kmod
+
+debug-setup:
+	EP2_SETUP_EXTRA="$(EP2_DEBUG_PACKAGES) $(EP2_SETUP_EXTRA)" scripts/setup
+
+debug-kernel: debug-setup
 	scripts/debug-kernel
 
-check-debug: selftests userspace
+check-debug: debug-setup selftests userspace
 	scripts/check-debug $(CHECK_DEBUG_ARGS)
 
-check-debug-selfcheck: selftests userspace
+check-debug-selfcheck: debug-setup selftests userspace
 	scripts/debug-selfcheck
 
 debug-clean:
