@@ -34,7 +34,8 @@ namespace ep2 {
  *   same instance (a cycle), whose callback would take the lock again: a
  *   self-deadlock.  Or another native instance, which native epoll gives
  *   the same lockdep subclass.  So that wakeup of our pollers is deferred
- *   to an irq_work (ep_poll_deferred), which runs it with no lock held.
+ *   to an irq_work (ep_poll_deferred), which runs it with no lock held;
+ *   the callback notes it under ep->lock, which it holds anyway.
  *
  * - A cycle through two or more native instances defers again at every
  *   turn; each deferral counts a hop, and a wakeup EP_MAX_MIXED_DEPTH hops
@@ -48,29 +49,27 @@ static bool ep_being_woken(const ep2k_wake_stack *st, const EventPoll *ep)
 	return false;
 }
 
-/* IRQs off, from a callback on a native instance's queue (see above). */
-static void ep_poll_defer(EventPoll *ep, const ep2k_wake_stack *st, u32 pollflags)
+/*
+ * From the callback of an item that watches a native instance, with
+ * ep->lock held (IRQs off): note a deferred wakeup of poll_wait (see above).
+ * True if ep->pwake_work must be queued, after unlocking.
+ */
+static bool ep_poll_defer_locked(EventPoll *ep, u32 pollflags)
 {
+	const ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
 	int hops = st->hops + 1;
-	if (hops > EP_MAX_MIXED_DEPTH)
-		return;
-	{
-		SpinLock::IrqSave guard(ep->lock);
-		ep->pwake_flags |= pollflags;
-		ep->pwake_hops = static_cast<u8>(min(static_cast<int>(ep->pwake_hops), hops));
-	}
-	ep->pwake_work.queue();
+	if (ep_being_woken(st, ep) || hops > EP_MAX_MIXED_DEPTH)
+		return false;
+	ep->pwake_flags |= pollflags;
+	ep->pwake_hops = static_cast<u8>(min(static_cast<int>(ep->pwake_hops), hops));
+	return true;
 }
 
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
 	unsigned long flags = ep2k_local_irq_save();
 	ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
-	if (ep_being_woken(st, ep)) {
-		/* a cycle: dropped */
-	} else if (epi && epi->target_kind == TARGET_NATIVE_EPOLL) {
-		ep_poll_defer(ep, st, pollflags);
-	} else if (st->depth < EP2K_WAKE_STACK_DEPTH) {
+	if (!ep_being_woken(st, ep) && st->depth < EP2K_WAKE_STACK_DEPTH) {
 		unsigned subclass = static_cast<unsigned>(st->depth) + (epi ? 1 : 0);
 		st->ep[st->depth++] = ep;
 		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, subclass);
@@ -121,7 +120,7 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 {
 	EpItem *epi = pwq->base;
 	EventPoll *ep = epi->ep;
-	bool pwake = false;
+	bool pwake = false, defer = false;
 	int ewake = 0;
 
 	{
@@ -179,14 +178,20 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 			else
 				ep->wq.wake_up();
 		}
-		if (ep->poll_wait.active())
-			pwake = true;
+		if (ep->poll_wait.active()) {
+			if (epi->target_kind == TARGET_NATIVE_EPOLL)
+				defer = ep_poll_defer_locked(ep, pollflags & EPOLL_URING_WAKE);
+			else
+				pwake = true;
+		}
 	out_unlock:;
 	}
 
 	/* Outside the lock. */
 	if (pwake)
 		ep_poll_safewake(ep, epi, pollflags & EPOLL_URING_WAKE);
+	if (defer)
+		ep->pwake_work.queue();
 
 	if (!(epi->events & EPOLLEXCLUSIVE))
 		ewake = 1;

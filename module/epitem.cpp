@@ -159,12 +159,7 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth, bool from
 		return 0;
 	switch (epi->target_kind) {
 	case TARGET_EP2:
-		/*
-		 * Entered from outside, a native instance's mtx may be held
-		 * above us: the nested instance's mtx is then only tried
-		 * (see ep_eventpoll_poll).
-		 */
-		res = ep_eventpoll_poll(ep_from_file(file), pt, depth, from_outside, from_outside);
+		res = ep_eventpoll_poll(ep_from_file(file), pt, depth, from_outside);
 		break;
 	case TARGET_NATIVE_EPOLL:
 		res = ep_poll_native_target(epi, pt, depth);

@@ -170,8 +170,7 @@ u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
  * native epoll instance), and of a nested instance from ep_item_poll()
  * (@depth > 0, the lockdep subclass of mtx).
  */
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool trylock,
-		      bool from_outside)
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside)
 {
 	struct task_struct *self = ep2k_current();
 	u32 res = 0;
@@ -207,7 +206,7 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	 * mixing_test mixed_storm).  Nested eventpoll2 instances under our
 	 * own harvest or ctl (loop-checked, ordered by depth) take the mutex.
 	 */
-	EpLock guard = trylock ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
+	EpLock guard = from_outside ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
 	if (!guard.held())
 		return ep->events_available() ? EPOLLIN | EPOLLRDNORM : 0;
 
@@ -283,5 +282,5 @@ extern "C" int ep2_instance_release(struct file *f)
 
 extern "C" u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt)
 {
-	return ep_eventpoll_poll(ep_from_file(f), pt, 0, true, true);
+	return ep_eventpoll_poll(ep_from_file(f), pt, 0, true);
 }

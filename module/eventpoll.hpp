@@ -277,12 +277,10 @@ EventPoll *ep_from_file(struct file *f);
 void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
 /*
- * @trylock: entered through ->poll (take mtx with trylock); @from_outside:
- * entered through ->poll here or further up a nested chain (native targets
- * are not re-polled).
+ * @from_outside: entered through ->poll here or further up a nested chain
+ * (mtx only tried, native targets not re-polled).
  */
-u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool trylock,
-		      bool from_outside);
+u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside);
 
 /* --- epitem.cpp: items -------------------------------------------------- */
 EpItem *ep_find(EventPoll *ep, struct file *file, int fd);
