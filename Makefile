@@ -22,59 +22,26 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 UAPI    := -Iuapi
 B       := build
 
-LIB_SRCS := userspace/lib/eventpoll2.c
-SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
-DEMO := $(B)/userspace/ep2demo
+# The default goal, set here once: the fragments below define rules before
+# `all` does, and none of them touches .DEFAULT_GOAL.
+.DEFAULT_GOAL := all
 
 .PHONY: all module userspace selftests run check shell setup clean fuzz preload-demo
 
-# Fragments, one per area, each owned by its area: they append build
-# products to EXTRA_TARGETS and define their own phony targets.
+# Fragments, one per area, each owning its rules; a missing one is an error.
+# Products outside module/userspace/selftests go on EXTRA_TARGETS.
 EXTRA_TARGETS :=
--include userspace/userspace.mk
--include userspace/bench/bench.mk
--include scripts/debug.mk
+include userspace/userspace.mk
+include selftests/selftests.mk
+include userspace/bench/bench.mk
+include scripts/debug.mk
 
 all: module userspace selftests $(EXTRA_TARGETS)
 
+# Phony: Kbuild is always invoked and rebuilds what its sources changed.
 module:
 	@test -n "$(KVER)" || { echo "no target kernel found: run scripts/setup" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
-
-$(B)/lib/libeventpoll2.a: $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -fPIC $(UAPI) -Iuserspace/include -c -o $(B)/lib/eventpoll2.o $<
-	$(AR) rcs $@ $(B)/lib/eventpoll2.o
-
-userspace: $(B)/lib/libeventpoll2.a $(DEMO)
-
-$(DEMO): userspace/demo/ep2demo.cpp userspace/include/eventpoll2.hpp $(B)/lib/libeventpoll2.a
-	@mkdir -p $(@D)
-	$(CXX) -std=c++20 $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(B)/lib/libeventpoll2.a -lpthread
-
-selftests: $(SELFTESTS)
-
-$(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(B)/lib/libeventpoll2.a
-	@mkdir -p $(@D)
-	@test -e $(KSRC)/tools/testing/selftests/kselftest_harness.h || { echo "missing $(KSRC): run scripts/setup" >&2; exit 1; }
-	$(CC) $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -Iselftests \
-		-I$(KSRC)/tools/testing/selftests -o $@ $< $(B)/lib/libeventpoll2.a -lpthread
-
-# The ABI-heavy test files again as 32-bit programs: the compat_ioctl path
-# (pointers as __u64, packed 12-byte events, 64-bit timespec, 8-byte sigset).
-COMPAT32_SRCS := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
-COMPAT32_TESTS := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
-selftests: $(COMPAT32_TESTS)
-
-$(B)/lib32/libeventpoll2.a: $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
-	@mkdir -p $(@D)
-	$(CC) -m32 $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -c -o $(B)/lib32/eventpoll2.o $<
-	$(AR) rcs $@ $(B)/lib32/eventpoll2.o
-
-$(B)/selftests/compat32_%: selftests/%.c $(wildcard selftests/*.h) $(B)/lib32/libeventpoll2.a
-	@mkdir -p $(@D)
-	$(CC) -m32 $(CFLAGS) -Wall -Wno-unused-parameter $(UAPI) -Iuserspace/include -Iselftests \
-		-I$(KSRC)/tools/testing/selftests -o $@ $< $(B)/lib32/libeventpoll2.a -lpthread
 
 setup:
 	scripts/setup

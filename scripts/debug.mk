@@ -17,10 +17,6 @@
 #   make debug-clean            drop the cached module copies and logs (not
 #                               the kernel; rm -rf $(EP2_CACHE)/debug-kernel)
 
-# This file is included before the top Makefile's first rule: keep its
-# default goal.
-ep2-debug-saved-goal := $(.DEFAULT_GOAL)
-
 .PHONY: debug-setup debug-kernel check-debug check-debug-selfcheck debug-clean
 
 # What building a kernel needs beyond make check's packages (not installed
@@ -41,5 +37,3 @@ check-debug-selfcheck: debug-setup selftests userspace
 
 debug-clean:
 	rm -rf $(EP2_CACHE)/debug-module $(EP2_CACHE)/debug-inject $(EP2_CACHE)/debug-check
-
-.DEFAULT_GOAL := $(ep2-debug-saved-goal)

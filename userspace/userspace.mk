@@ -1,9 +1,10 @@
 # userspace/userspace.mk - included by the top Makefile.
 #
-# libeventpoll2 (static: built by the top Makefile; shared with soname and
-# symbol versions; pkg-config file), the C++ header, the LD_PRELOAD drop-in,
-# ep2stat, the C++ API tests, and `make install` / `make uninstall`
-# (PREFIX=/usr/local, DESTDIR=, LIBDIR=, INCLUDEDIR=, BINDIR=).
+# Every library rule: libeventpoll2 static (and its -m32 build, which the
+# 32-bit selftests link), shared with soname and symbol versions, its
+# pkg-config file; the C++ header, the demo, the LD_PRELOAD drop-in, ep2stat,
+# ep2callcost, and `make install` / `make uninstall` (PREFIX=/usr/local,
+# DESTDIR=, LIBDIR=, INCLUDEDIR=, BINDIR=).
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
@@ -21,20 +22,31 @@ EP2_PRELOAD   := $(B)/lib/libeventpoll2_preload.so
 EP2_PC        := $(B)/lib/pkgconfig/eventpoll2.pc
 EP2STAT       := $(B)/bin/ep2stat
 EP2CALLCOST   := $(B)/bin/ep2callcost
-EP2_CXX_TESTS := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test
 EP2_HEADERS   := userspace/include/eventpoll2.h userspace/include/eventpoll2.hpp uapi/linux/eventpoll2.h
 EP2_CXXWARN   := -Wall -Wextra -Wpedantic -Werror
 
-EP2_USERSPACE := $(EP2_SO_REAL) $(EP2_SO_LINKS) $(EP2_PRELOAD) $(EP2_PC) $(EP2STAT)
+LIB_SRCS      := userspace/lib/eventpoll2.c
+EP2_LIB       := $(B)/lib/libeventpoll2.a
+EP2_LIB32     := $(B)/lib32/libeventpoll2.a
+EP2_LIB_FLAGS := $(CFLAGS) $(WARN) -fPIC $(UAPI) -Iuserspace/include
+DEMO          := $(B)/userspace/ep2demo
 
-EXTRA_TARGETS += $(EP2_USERSPACE) $(EP2CALLCOST) $(EP2_CXX_TESTS)
+EP2_USERSPACE := $(EP2_SO_REAL) $(EP2_SO_LINKS) $(EP2_PRELOAD) $(EP2_PC) $(EP2STAT)
 
 .PHONY: install install-userspace uninstall uninstall-userspace userspace-install-check
 
-userspace: $(EP2_USERSPACE) $(EP2CALLCOST)
-# preload_test and ep2stat_test run the preload and ep2stat; the C++ tests are
-# selftests too (build/selftests/*_test, run by scripts/guest-check).
-selftests: $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2STAT)
+userspace: $(EP2_LIB) $(DEMO) $(EP2_USERSPACE) $(EP2CALLCOST)
+
+# ---- libeventpoll2.a, 64- and 32-bit ------------------------------------------------
+$(EP2_LIB): $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+	@mkdir -p $(@D)
+	$(CC) $(EP2_LIB_FLAGS) -c -o $(@D)/eventpoll2.o $<
+	$(AR) rcs $@ $(@D)/eventpoll2.o
+
+$(EP2_LIB32): $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+	@mkdir -p $(@D)
+	$(CC) -m32 $(EP2_LIB_FLAGS) -c -o $(@D)/eventpoll2.o $<
+	$(AR) rcs $@ $(@D)/eventpoll2.o
 
 # ---- libeventpoll2.so ----------------------------------------------------------
 $(EP2_SO_REAL): $(LIB_SRCS) userspace/lib/libeventpoll2.map userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
@@ -69,30 +81,24 @@ $(EP2STAT): userspace/tools/ep2stat.c
 	$(CC) $(CFLAGS) $(WARN) -o $@ $<
 
 # Per-call cost of each path (not installed; scripts/preload-demo runs it).
-$(EP2CALLCOST): userspace/tools/ep2callcost.c $(B)/lib/libeventpoll2.a
+$(EP2CALLCOST): userspace/tools/ep2callcost.c $(EP2_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(B)/lib/libeventpoll2.a -ldl -lpthread
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(EP2_LIB) -ldl -lpthread
 
-# ---- C++ API tests: C++17 against the static library, C++20 against the shared --
-$(B)/selftests/cxx17_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(B)/lib/libeventpoll2.a
+# ---- the demo ------------------------------------------------------------------------
+$(DEMO): userspace/demo/ep2demo.cpp userspace/include/eventpoll2.hpp $(EP2_LIB)
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
-		$(B)/lib/libeventpoll2.a -lpthread
-
-$(B)/selftests/cxx20_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(EP2_SO_LINKS)
-	@mkdir -p $(@D)
-	$(CXX) -std=c++20 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
-		-L$(B)/lib -leventpoll2 -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CXX) -std=c++20 $(CFLAGS) $(WARN) $(UAPI) -Iuserspace/include -o $@ $< $(EP2_LIB) -lpthread
 
 # ---- install ----------------------------------------------------------------------
 install: install-userspace
 uninstall: uninstall-userspace
 
-install-userspace: $(B)/lib/libeventpoll2.a $(EP2_USERSPACE)
+install-userspace: $(EP2_LIB) $(EP2_USERSPACE)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 uapi/linux/eventpoll2.h $(DESTDIR)$(INCLUDEDIR)/linux/eventpoll2.h
 	$(INSTALL) -m 644 userspace/include/eventpoll2.h userspace/include/eventpoll2.hpp $(DESTDIR)$(INCLUDEDIR)/
-	$(INSTALL) -m 644 $(B)/lib/libeventpoll2.a $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 $(EP2_LIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(EP2_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(EP2_SO_REAL)) $(DESTDIR)$(LIBDIR)/$(EP2_SONAME)
 	ln -sf $(EP2_SONAME) $(DESTDIR)$(LIBDIR)/libeventpoll2.so
@@ -109,5 +115,5 @@ uninstall-userspace:
 
 # Host-side: install into a scratch DESTDIR and build a C and a C++ program
 # from it with pkg-config alone (no module needed: they are only linked).
-userspace-install-check: $(B)/lib/libeventpoll2.a $(EP2_USERSPACE)
+userspace-install-check: $(EP2_LIB) $(EP2_USERSPACE)
 	userspace/install-check "$(CC)" "$(CXX)"

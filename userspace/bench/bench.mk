@@ -10,10 +10,6 @@
 # The io_uring backend needs liburing (Debian: liburing-dev); without it the
 # harness still builds and reports that backend as n/a.
 
-# Rules here must not become the default goal (`all`, defined after the
-# fragments are included): remember the goal and restore it at the end.
-_bench_saved_goal := $(.DEFAULT_GOAL)
-
 BENCH_BIN      := $(B)/bench/ep2bench
 BENCH_CXXFLAGS ?= -std=c++17 -O2 -g
 BENCH_URING    := $(if $(wildcard /usr/include/liburing.h),-DEP2BENCH_HAVE_LIBURING)
@@ -29,9 +25,6 @@ $(BENCH_BIN): userspace/bench/ep2bench.cpp $(B)/lib/libeventpoll2.a userspace/in
 	$(CXX) $(BENCH_CXXFLAGS) $(WARN) $(BENCH_URING) $(UAPI) -Iuserspace/include -o $@ $< \
 		$(B)/lib/libeventpoll2.a $(BENCH_LIBS)
 
-# The module is built only when it is missing (it is usually there already).
-bench bench-quick bench-full: $(BENCH_BIN)
-	@test -e eventpoll2.ko || $(MAKE) module
+# `module` runs Kbuild, which rebuilds a stale eventpoll2.ko before it is measured.
+bench bench-quick bench-full: $(BENCH_BIN) module
 	scripts/bench $(if $(filter bench-quick,$@),--quick)$(if $(filter bench-full,$@),--full) $(BENCH_ARGS)
-
-.DEFAULT_GOAL := $(_bench_saved_goal)
