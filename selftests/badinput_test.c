@@ -14,7 +14,7 @@
  * same return value and errno, in epoll's order of checks.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <linux/fs.h>
@@ -35,8 +35,8 @@ static int dev_open(void)
 	return open(EVENTPOLL2_DEVICE, O_RDWR | O_CLOEXEC);
 }
 
-/* A page that faults on any access. */
-static void *unmapped_page(void)
+/* A PROT_NONE page, left mapped (unlike unmapped_page()): any access faults. */
+static void *prot_none_page(void)
 {
 	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -144,7 +144,7 @@ FIXTURE_TEARDOWN(bad) { close_from3(); }
 /* every ioctl, on the device and on an instance: bad arg pointers → EFAULT */
 TEST_F(bad, arg_pointer_efault)
 {
-	void *ptrs[] = { NULL, LOWADDR, unmapped_page(), KADDR, KDIRECT, VSYSCALL, NONCANON,
+	void *ptrs[] = { NULL, LOWADDR, prot_none_page(), KADDR, KDIRECT, VSYSCALL, NONCANON,
 			 USER_TOP, (void *)-1L, (void *)-4096L };
 	int on[2] = { self->dev, self->ep };
 
@@ -420,7 +420,7 @@ TEST_F_TIMEOUT(bad, random_ioctls, 120)
 	 * a sigmask read there never blocks SIGALRM and a timespec is {0, 0}
 	 */
 	static char scratch[4 * 4096] __attribute__((aligned(4096)));
-	void *hole = unmapped_page();
+	void *hole = prot_none_page();
 	uint64_t seed = rng_seed(2024);
 	int before, eps[4], n_ok = 0, n_err = 0;
 	const char *iters_env = getenv("EP2_BADINPUT_ITERS");
@@ -605,7 +605,7 @@ FIXTURE_SETUP(pair)
 	self->pipe_w = p[1];
 	ASSERT_EQ(0, ev_add(&backend_epoll, self->e, self->efd, EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(&backend_ep2, self->x, self->efd, EPOLLIN, 1));
-	self->hole = unmapped_page();
+	self->hole = prot_none_page();
 	self->ro = readonly_page();
 	ASSERT_NE(NULL, self->hole);
 	ASSERT_NE(NULL, self->ro);

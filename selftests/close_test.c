@@ -12,7 +12,7 @@
  * Notation: "a → b" means a waits on / watches b.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include "kselftest_harness.h"
 
 FIXTURE(closing) { int ep; };
@@ -33,7 +33,7 @@ TEST_F(closing, last_close_removes_item)
 
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, fdinfo_items(self->ep));
 	ASSERT_EQ(0, close(s[0]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
@@ -108,7 +108,7 @@ TEST_F(closing, pipe_read_end_close_writer_epipe)
 	ASSERT_EQ(0, ev_add(B, self->ep, p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, close(p[0]));
 	errno = 0;
-	EXPECT_EQ(-1, wr1(p[1]));
+	EXPECT_EQ(-1, write1(p[1]));
 	EXPECT_EQ(EPIPE, errno);
 	EXPECT_EQ(POLLERR, poll1(p[1], POLLOUT, 0) & POLLERR);
 }
@@ -134,7 +134,7 @@ TEST_F(closing, close_et_pending_event_dropped)
 
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN | EPOLLET, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(s[0]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
 }
@@ -147,7 +147,7 @@ TEST_F(closing, close_disarmed_oneshot)
 
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN | EPOLLONESHOT, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, B->wait(self->ep, &ev, 1, 0));
 	ASSERT_EQ(0, close(s[0]));
 	EXPECT_EQ(0, fdinfo_items(self->ep));
@@ -170,11 +170,11 @@ TEST_F(closing, dup_keeps_item)
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 77));
 	ASSERT_EQ(0, close(s[0]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, B->wait(self->ep, &ev, 1, 0));
 	EXPECT_EQ(77, ev.data.u64);
 	EXPECT_EQ(EPOLLIN, ev.events);
-	EXPECT_EQ(1, fdinfo_has_tfd(self->ep, s[0]));
+	EXPECT_EQ(1, fdinfo_item(self->ep, s[0], NULL, NULL));
 	EXPECT_EQ(1, fdinfo_items(self->ep));
 }
 
@@ -228,7 +228,7 @@ TEST_F(closing, dup2_back_same_number_del_ok)
 	EXPECT_EQ(-1, ev_add(B, self->ep, s[0], EPOLLIN, 2));
 	EXPECT_EQ(EEXIST, errno);
 	EXPECT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, s[0], NULL));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
 }
 
@@ -251,7 +251,7 @@ TEST_F(closing, other_file_same_number_is_other_item)
 	ASSERT_EQ(0, ev_add(B, self->ep, n, EPOLLIN, 2));
 	EXPECT_EQ(2, fdinfo_items(self->ep));
 	ASSERT_EQ(0, efd_signal(efd));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(2, B->wait(self->ep, evs, 4, 0));
 	ev_sort(evs, 2);
 	EXPECT_EQ(1, evs[0].data.u64);
@@ -272,7 +272,7 @@ TEST_F(closing, fd_and_dup_both_added)
 	ASSERT_GE(d, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, d, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(s[0]));
 	ASSERT_EQ(2, B->wait(self->ep, evs, 4, 0));
 	ev_sort(evs, 2);
@@ -295,7 +295,7 @@ TEST_F(closing, dup_then_last_close_removes)
 	ASSERT_GE(d, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, close(s[0]));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(d));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
 	/* closed with unread data: the peer sees a reset at once */
@@ -326,7 +326,7 @@ TEST_F(closing, reused_number_add_ok)
 	ASSERT_EQ(0, mksock(s));
 	n = s[0];
 	ASSERT_EQ(0, ev_add(B, self->ep, n, EPOLLIN, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(n));
 	efd = mkefd();
 	ASSERT_EQ(n, efd);
@@ -349,7 +349,7 @@ TEST_F(closing, watched_by_two_instances)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, s[0], EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(s[0]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
 	EXPECT_EQ(0, B->wait(e1, &ev, 1, 0));
@@ -371,12 +371,12 @@ TEST_F(closing, watched_by_eight_instances)
 		eps[i] = B->create1(0);
 		ASSERT_EQ(0, ev_add(B, eps[i], p[0], EPOLLIN, i));
 	}
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	ASSERT_EQ(0, close(p[0]));
 	for (int i = 0; i < 8; i++)
 		EXPECT_EQ(0, fdinfo_items(eps[i]));
 	errno = 0;
-	EXPECT_EQ(-1, wr1(p[1]));
+	EXPECT_EQ(-1, write1(p[1]));
 	EXPECT_EQ(EPIPE, errno);
 }
 
@@ -408,7 +408,7 @@ TEST_F(closing, instance_close_then_fd_close_peer_eof)
 
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, close(self->ep));
 	ASSERT_EQ(0, close(s[0]));
 	/* closed with unread data: the peer sees a reset at once */
@@ -429,8 +429,8 @@ TEST_F(closing, instance_close_files_unaffected)
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, p[0], EPOLLIN, 2));
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN, 3));
-	ASSERT_EQ(1, wr1(s[1]));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(s[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	ASSERT_EQ(0, efd_signal(efd));
 	ASSERT_EQ(0, close(self->ep));
 	EXPECT_EQ(1, read(s[0], &c, 1));
@@ -451,7 +451,7 @@ TEST_F(closing, inner_instance_close_removes_nested_item)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, B->wait(self->ep, &ev, 1, 0));
 	ASSERT_EQ(0, close(e0));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
@@ -471,7 +471,7 @@ TEST_F(closing, outer_instance_close_inner_works)
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, e0, EPOLLIN, 2));
 	ASSERT_EQ(0, close(self->ep));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, B->wait(e0, &ev, 1, 0));
 	EXPECT_EQ(1, ev.data.u64);
 	EXPECT_EQ(POLLIN, poll1(e0, POLLIN, 0));
@@ -489,7 +489,7 @@ TEST_F(closing, middle_instance_close)
 	ASSERT_EQ(0, ev_add(B, self->ep, e1, EPOLLIN, 3));
 	ASSERT_EQ(0, close(e1));
 	EXPECT_EQ(0, fdinfo_items(self->ep));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(0, B->wait(self->ep, &ev, 1, 0));
 	EXPECT_EQ(1, B->wait(e0, &ev, 1, 0));
 }
@@ -539,7 +539,7 @@ TEST_F(closing, close_in_parent_child_holds_file)
 	}
 	close(go[0]);
 	ASSERT_EQ(0, close(s[0]));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, B->wait(self->ep, &ev, 1, 0));
 	EXPECT_EQ(5, ev.data.u64);
 	close(go[1]);

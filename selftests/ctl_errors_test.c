@@ -96,7 +96,7 @@ static int cap_drop_effective(int cap)
 TEST_F(ctl, efault_add_null_event)
 {
 	EXPECT_CTL_ERR(EFAULT, self->ep, EPOLL_CTL_ADD, self->p[0], NULL);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 /* e0 → p0; MOD with a pointer into page 0 → EFAULT; item unchanged */
@@ -114,7 +114,7 @@ TEST_F(ctl, efault_unmapped_event)
 
 	ASSERT_TRUE(p != NULL);
 	EXPECT_CTL_ERR(EFAULT, self->ep, EPOLL_CTL_ADD, self->p[0], p);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 /* ADD with the 12-byte event straddling into a PROT_NONE page → EFAULT */
@@ -166,7 +166,7 @@ TEST_F(ctl, del_ignores_event_pointer)
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[1], EPOLLOUT, 0));
 	EXPECT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, self->p[0], NULL));
 	EXPECT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, self->p[1], (struct epoll_event *)8));
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 /* DEL of an absent fd with a bad pointer → ENOENT, not EFAULT */
@@ -272,7 +272,7 @@ TEST_F(ctl, eperm_regular_file)
 	EXPECT_CTL_ERR(EPERM, self->ep, EPOLL_CTL_ADD, f, &ev);
 	EXPECT_CTL_ERR(EPERM, self->ep, EPOLL_CTL_MOD, f, &ev);
 	EXPECT_CTL_ERR(EPERM, self->ep, EPOLL_CTL_DEL, f, NULL);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 	close(f);
 }
 
@@ -558,7 +558,7 @@ TEST_F(ctl, einval_fd_is_epfd)
 	EXPECT_CTL_ERR(EINVAL, self->ep, EPOLL_CTL_ADD, self->ep, &ev);
 	EXPECT_CTL_ERR(EINVAL, self->ep, EPOLL_CTL_MOD, self->ep, &ev);
 	EXPECT_CTL_ERR(EINVAL, self->ep, EPOLL_CTL_DEL, self->ep, NULL);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 /* e0 → dup(e0): same file → EINVAL (not ELOOP, not ENOENT) */
@@ -614,7 +614,7 @@ TEST_F(ctl, einval_epfd_other_backend)
 
 	ASSERT_GE(o, 0);
 	EXPECT_CTL_ERR(EINVAL, o, EPOLL_CTL_ADD, self->p[0], &ev);
-	EXPECT_EQ(0, fdinfo_count(o));
+	EXPECT_EQ(0, fdinfo_items(o));
 	close(o);
 }
 
@@ -661,7 +661,7 @@ TEST_F(ctl, exclusive_add_instance_einval)
 	errno = 0;
 	EXPECT_EQ(-1, ev_add(B, self->ep, e1, EPOLLIN | EPOLLEXCLUSIVE, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 	EXPECT_EQ(0, ev_add(B, self->ep, e1, EPOLLIN, 0));
 	close(e1);
 }
@@ -679,7 +679,7 @@ TEST_F(ctl, exclusive_add_bad_bits_einval)
 		}
 		EXPECT_EQ(EINVAL, errno);
 	}
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 /* ADD EXCLUSIVE with every allowed bit → ok, bits stored as given */
@@ -758,7 +758,7 @@ TEST_F(ctl, eloop_two_instances)
 	errno = 0;
 	EXPECT_EQ(-1, ev_add(B, self->ep, e1, EPOLLIN, 0));
 	EXPECT_EQ(ELOOP, errno);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 	close(e1);
 }
 
@@ -807,7 +807,7 @@ TEST_F(ctl, eexist_keeps_first_item)
 	ASSERT_EQ(1, fdinfo_item(self->ep, self->p[0], &events, &data));
 	EXPECT_EQ(EPOLLIN | EPOLLERR | EPOLLHUP, events);
 	EXPECT_EQ(0x1111, data);
-	EXPECT_EQ(1, fdinfo_count(self->ep));
+	EXPECT_EQ(1, fdinfo_items(self->ep));
 }
 
 /* MOD of an fd that is not in the set → ENOENT */
@@ -860,7 +860,7 @@ TEST_F(ctl, unknown_op_einval)
 	ASSERT_EQ(1, fdinfo_item(self->ep, self->p[0], &events, &data));
 	EXPECT_EQ(EPOLLIN | EPOLLERR | EPOLLHUP, events);
 	EXPECT_EQ(1, data);
-	EXPECT_EQ(1, fdinfo_count(self->ep));
+	EXPECT_EQ(1, fdinfo_items(self->ep));
 }
 
 /* unknown op on a non-instance epfd → EINVAL; with a bad fd → EBADF */
@@ -986,7 +986,7 @@ TEST_F(ctl, dup_fd_separate_item)
 	ASSERT_GE(d, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, d, EPOLLIN, 2));
-	EXPECT_EQ(2, fdinfo_count(self->ep));
+	EXPECT_EQ(2, fdinfo_items(self->ep));
 	ASSERT_EQ(1, write1(self->p[1]));
 	n = B->wait(self->ep, out, 4, 0);
 	ASSERT_EQ(2, n);
@@ -1032,9 +1032,9 @@ TEST_F(ctl, fd_number_reused_by_other_file)
 	EXPECT_EQ(-1, ev_mod(B, self->ep, self->p[0], EPOLLIN, 2));
 	EXPECT_EQ(ENOENT, errno);
 	/* the old item is still listed under that number */
-	EXPECT_EQ(1, fdinfo_count(self->ep));
+	EXPECT_EQ(1, fdinfo_items(self->ep));
 	EXPECT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN, 3));
-	EXPECT_EQ(2, fdinfo_count(self->ep));
+	EXPECT_EQ(2, fdinfo_items(self->ep));
 	close(q[0]);
 	close(q[1]);
 	close(d);
@@ -1063,10 +1063,10 @@ TEST_F(ctl, close_last_ref_removes_item)
 {
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[1], EPOLLOUT, 2));
-	EXPECT_EQ(2, fdinfo_count(self->ep));
+	EXPECT_EQ(2, fdinfo_items(self->ep));
 	close(self->p[0]);
 	self->p[0] = -1;
-	EXPECT_EQ(1, fdinfo_count(self->ep));
+	EXPECT_EQ(1, fdinfo_items(self->ep));
 	EXPECT_EQ(1, fdinfo_item(self->ep, self->p[1], NULL, NULL));
 }
 

@@ -33,7 +33,7 @@
  *   EP2_FUZZ_OPS=1000000 build/selftests/difftest_test
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include <sys/prctl.h>
 #include "kselftest_harness.h"
 

@@ -356,7 +356,7 @@ TEST_F(fdinfo, many_items)
 	}
 	ASSERT_GE(fdinfo_tfd_lines(self->ep, got, sizeof(got)), 0);
 	EXPECT_TRUE(same_line_set(want, got));
-	EXPECT_EQ(200, fdinfo_count(self->ep));
+	EXPECT_EQ(200, fdinfo_items(self->ep));
 }
 
 /* 1500 items (~140 KB of fdinfo, past seq_file's first buffers): every line, in the same order as fstat says */
@@ -432,7 +432,7 @@ TEST(cross_backend_identical_lines)
 	ASSERT_GT(fdinfo_tfd_lines(ee, a, sizeof(a)), 0);
 	ASSERT_GT(fdinfo_tfd_lines(e2, b, sizeof(b)), 0);
 	EXPECT_STREQ(a, b);
-	EXPECT_EQ(n, fdinfo_count(e2));
+	EXPECT_EQ(n, fdinfo_items(e2));
 }
 
 /* after MOD, DEL, a fired ONESHOT and a closed target, still identical */
@@ -463,7 +463,7 @@ TEST(cross_backend_identical_after_changes)
 	ASSERT_GT(fdinfo_tfd_lines(ep[0], a, sizeof(a)), 0);
 	ASSERT_GT(fdinfo_tfd_lines(ep[1], b, sizeof(b)), 0);
 	EXPECT_STREQ(a, b);
-	EXPECT_EQ(3, fdinfo_count(ep[1]));
+	EXPECT_EQ(3, fdinfo_items(ep[1]));
 }
 
 /* nested instances: an epoll instance and an eventpoll2 instance each watching both kinds */

@@ -49,14 +49,6 @@ FIXTURE_TEARDOWN(ft)
 		close(self->ep);
 }
 
-/* wait up to ms for one event; returns the count, event in *ev */
-static int wait1(const struct backend *b, int ep, struct epoll_event *ev, int ms)
-{
-	struct epoll_event tmp;
-
-	return b->wait(ep, ev ? ev : &tmp, 1, ms);
-}
-
 /* ---- TCP ------------------------------------------------------------------------------ */
 
 static int tcp_listener(struct sockaddr_in *addr)
@@ -204,7 +196,7 @@ TEST_F(ft, tcp_connect_refused_err_hup)
 		ASSERT_EQ(1, wait1(B, self->ep, &ev, LONG_MS));
 		if (ev.events & EPOLLERR)
 			break;
-		msleep(10);
+		sleep_ms(10);
 	} while (elapsed_ms(t0) < LONG_MS);
 	EXPECT_EQ(EPOLLERR | EPOLLHUP, ev.events & (EPOLLERR | EPOLLHUP));
 	EXPECT_EQ(5, ev.data.u64);
@@ -769,7 +761,7 @@ TEST_F(ft, nested_wakes_outer_waiter)
 	ASSERT_EQ(0, ev_add(B, e1, p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, self->ep, e1, EPOLLIN, 2));
 	ASSERT_EQ(0, pthread_create(&thr, NULL, nwaiter_fn, &w));
-	msleep(100);
+	sleep_ms(100);
 	ASSERT_EQ(1, write1(p[1]));
 	pthread_join(thr, NULL);
 	EXPECT_EQ(1, w.ret);
@@ -932,12 +924,12 @@ TEST_F(ft, netlink_reply_readable)
 /* Watch fd in ep, close it (its last reference): the item must be gone. */
 static int close_drops_item(const struct backend *b, int ep, int fd)
 {
-	int before = fdinfo_count(ep);
+	int before = fdinfo_items(ep);
 
-	if (ev_add(b, ep, fd, EPOLLIN | EPOLLOUT, 0xc105e) || fdinfo_count(ep) != before + 1)
+	if (ev_add(b, ep, fd, EPOLLIN | EPOLLOUT, 0xc105e) || fdinfo_items(ep) != before + 1)
 		return -1;
 	close(fd);
-	return fdinfo_count(ep) == before ? 0 : 1;
+	return fdinfo_items(ep) == before ? 0 : 1;
 }
 
 /* tcp, udp, unix, fifo, eventfd, timerfd, signalfd, inotify, pidfd, mqueue, netlink, pts, proc file, instance */
@@ -983,7 +975,7 @@ TEST_F(ft, close_removes_item_common_types)
 			TH_LOG("%s: item not removed by its last close", t[i].name);
 		}
 	}
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 	waitpid(pid, &status, 0);
 	close(s[1]);
 	close(mfd);
@@ -998,7 +990,7 @@ TEST_F(ft, close_removes_item_common_types)
  */
 TEST_F(ft, pty_master_close_removes_item)
 {
-	int m, s, before = fdinfo_count(self->ep);
+	int m, s, before = fdinfo_items(self->ep);
 
 	ASSERT_EQ(0, open_pty(&m, &s));
 	if (!is_ep2(B)) {
@@ -1006,7 +998,7 @@ TEST_F(ft, pty_master_close_removes_item)
 	} else {
 		ASSERT_EQ(0, ev_add(B, self->ep, m, EPOLLIN, 1));
 		close(m);
-		EXPECT_EQ(before + 1, fdinfo_count(self->ep));	/* pinned */
+		EXPECT_EQ(before + 1, fdinfo_items(self->ep));	/* pinned */
 	}
 	close(s);
 }
@@ -1181,7 +1173,7 @@ TEST_F(ft, signalfd_pollfree_when_hooking_task_exits)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(1, fdinfo_count(self->ep));
+	EXPECT_EQ(1, fdinfo_items(self->ep));
 	ASSERT_EQ(0, raise(SIGUSR1));
 	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));	/* queued by the POLLFREE wakeup */
 	EXPECT_EQ(EPOLLIN, ev.events);
@@ -1214,7 +1206,7 @@ TEST_F(ft, sysfs_attribute_read_clears_pri)
 	ASSERT_EQ(1, wait1(B, self->ep, &ev, 0));
 	EXPECT_EQ(EPOLLIN, ev.events);
 	close(f);
-	EXPECT_EQ(0, fdinfo_count(self->ep));
+	EXPECT_EQ(0, fdinfo_items(self->ep));
 }
 
 TEST_HARNESS_MAIN

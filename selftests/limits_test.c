@@ -23,7 +23,7 @@
  * limit set as root; the previous value is restored afterwards.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include <sys/stat.h>
 #include "kselftest_harness.h"
 

@@ -12,7 +12,7 @@
  * instance, X: an eventpoll2 instance.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include <sys/select.h>
 #include "kselftest_harness.h"
 
@@ -30,7 +30,7 @@ static void poll_readable(struct __test_metadata *_metadata, const struct backen
 	ASSERT_EQ(0, mkpipe(p));
 	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
 	EXPECT_EQ(0, poll1(x, POLLIN | POLLRDNORM | POLLOUT | POLLPRI, 0));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll1(x, POLLIN | POLLRDNORM | POLLOUT | POLLPRI, 0));
 	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
 	EXPECT_EQ(0, poll1(x, POLLOUT | POLLWRNORM, 0));
@@ -41,11 +41,6 @@ TEST(poll_readable_ep2) { poll_readable(_metadata, X2); }
 TEST(poll_readable_epoll) { poll_readable(_metadata, EP); }
 
 /* poll(x) (blocked) → x → efd: a signal from another thread wakes poll() */
-static void do_efd_signal(void *arg)
-{
-	efd_signal(*(int *)arg);
-}
-
 static void poll_blocks_until_ready(struct __test_metadata *_metadata, const struct backend *b)
 {
 	int x = b->create1(0), efd = mkefd();
@@ -71,7 +66,7 @@ static void poll_drops_stale(struct __test_metadata *_metadata, const struct bac
 
 	ASSERT_EQ(0, mkpipe(p));
 	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	EXPECT_EQ(POLLIN, poll1(x, POLLIN, 0));
 	ASSERT_EQ(1, drain(p[0]));
 	EXPECT_EQ(0, poll1(x, POLLIN, 0));
@@ -131,7 +126,7 @@ static void select_readable(struct __test_metadata *_metadata, const struct back
 	FD_SET(x, &r);
 	FD_SET(x, &w);
 	EXPECT_EQ(0, select(x + 1, &r, &w, NULL, &tv));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	FD_ZERO(&r);
 	FD_ZERO(&w);
 	FD_SET(x, &r);
@@ -156,7 +151,7 @@ static void select_blocks_until_ready(struct __test_metadata *_metadata, const s
 
 	ASSERT_EQ(0, mkpipe(p));
 	ASSERT_EQ(0, ev_add(b, x, p[0], EPOLLIN, 1));
-	ASSERT_EQ(0, delayed_start(&d, 100, do_wr1, &p[1]));
+	ASSERT_EQ(0, delayed_start(&d, 100, do_write1, &p[1]));
 	FD_ZERO(&r);
 	FD_SET(x, &r);
 	EXPECT_EQ(1, select(x + 1, &r, NULL, NULL, &tv));
@@ -232,7 +227,7 @@ static void cross_readiness(struct __test_metadata *_metadata, const struct back
 	ASSERT_EQ(0, ev_add(ib, inner, p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(ob, outer, inner, EPOLLIN, 2));
 	EXPECT_EQ(0, ob->wait(outer, &ev, 1, 0));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	ASSERT_EQ(1, ob->wait(outer, &ev, 1, 0));
 	EXPECT_EQ(EPOLLIN, ev.events);
 	EXPECT_EQ(2, ev.data.u64);
@@ -390,7 +385,7 @@ TEST(alternating_four_levels)
 	ASSERT_EQ(0, ev_add(X2, x2, e1, EPOLLIN, 2));
 	ASSERT_EQ(0, ev_add(EP, e3, x2, EPOLLIN, 3));
 	EXPECT_EQ(0, epoll_wait(e3, &ev, 1, 0));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, epoll_wait(e3, &ev, 1, 0));
 	EXPECT_EQ(3, ev.data.u64);
 	EXPECT_EQ(1, ep2_wait(x2, &ev, 1, 0));
@@ -422,7 +417,7 @@ static int alternating_chain(struct __test_metadata *_metadata, int levels, int 
 	int prev, p[2], top = -1;
 
 	ASSERT_EQ(0, mkpipe(p));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	prev = p[0];
 	for (int i = 0; i < levels; i++) {
 		const struct backend *b = i & 1 ? EP : X2;
@@ -474,16 +469,16 @@ TEST(mixed_siblings)
 	ASSERT_EQ(0, ev_add(EP, e, x0, EPOLLIN, 10));
 	ASSERT_EQ(0, ev_add(EP, e, x1, EPOLLIN, 11));
 	ASSERT_EQ(0, ev_add(X2, x2, e0, EPOLLIN, 20));
-	ASSERT_EQ(1, wr1(p1[1]));
+	ASSERT_EQ(1, write1(p1[1]));
 	ASSERT_EQ(1, epoll_wait(e, evs, 4, 0));
 	EXPECT_EQ(11, evs[0].data.u64);
-	ASSERT_EQ(1, wr1(p0[1]));
+	ASSERT_EQ(1, write1(p0[1]));
 	ASSERT_EQ(2, epoll_wait(e, evs, 4, 0));
 	ev_sort(evs, 2);
 	EXPECT_EQ(10, evs[0].data.u64);
 	EXPECT_EQ(11, evs[1].data.u64);
 	EXPECT_EQ(0, ep2_wait(x2, evs, 4, 0));
-	ASSERT_EQ(1, wr1(p2[1]));
+	ASSERT_EQ(1, write1(p2[1]));
 	ASSERT_EQ(1, ep2_wait(x2, evs, 4, 0));
 	EXPECT_EQ(20, evs[0].data.u64);
 }
@@ -589,7 +584,7 @@ TEST(close_leaf_under_mixed_nesting)
 	ASSERT_EQ(0, mkpipe(p));
 	ASSERT_EQ(0, ev_add(X2, x, p[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(EP, e, x, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	ASSERT_EQ(0, close(p[0]));
 	EXPECT_EQ(0, epoll_wait(e, &ev, 1, 0));
 	EXPECT_EQ(0, fdinfo_items(x));
@@ -634,7 +629,7 @@ static void cross_cycle(struct __test_metadata *_metadata, int ep2_first, int so
 	ASSERT_EQ(0, ev_add(sb, src, p[0], EPOLLIN, 7));
 	alarm(60);
 	close_cycle(_metadata, x, e, ep2_first);
-	ASSERT_EQ(1, wr1(p[1]));		/* wakes through the cycle */
+	ASSERT_EQ(1, write1(p[1]));		/* wakes through the cycle */
 	ASSERT_GE(sb->wait(src, ev, 4, 100), 1);
 	EXPECT_EQ(7, ev[0].data.u64);		/* the pipe, first and ready */
 	if (source_under_epoll) {
@@ -703,10 +698,10 @@ static void cross_cycle4(struct __test_metadata *_metadata, int source_under_epo
 	ASSERT_EQ(0, ev_add(X2, x2, e3, EPOLLIN, 2));
 	ASSERT_EQ(0, ev_add(EP, e3, x0, EPOLLIN, 3));
 	for (int i = 0; i < 100; i++) {
-		ASSERT_EQ(1, wr1(p[1]));
+		ASSERT_EQ(1, write1(p[1]));
 		ASSERT_EQ(1, drain(p[0]));
 	}
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	EXPECT_GE(X2->wait(x0, ev, 4, 100), 1);
 	EXPECT_GE(EP->wait(e1, ev, 4, 100), 1);
 	EXPECT_GE(X2->wait(x2, ev, 4, 0), 0);

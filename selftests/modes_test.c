@@ -556,7 +556,7 @@ TEST_F(modes, del_removes_ready_item)
 
 /* ---- EPOLLEXCLUSIVE ------------------------------------------------------------------------- */
 
-struct waiter {
+struct excl_waiter {
 	const struct backend *b;
 	int ep;
 	int ret;
@@ -565,9 +565,9 @@ struct waiter {
 	pthread_t thr;
 };
 
-static void *waiter_fn(void *arg)
+static void *excl_waiter_fn(void *arg)
 {
-	struct waiter *w = arg;
+	struct excl_waiter *w = arg;
 
 	w->tid = gettid();
 	w->ret = w->b->wait(w->ep, &w->ev, 1, 10000);
@@ -592,30 +592,30 @@ static char thread_state(pid_t tid)
 }
 
 /* Start a waiter thread and wait until it sleeps (in the wait). */
-static int start_waiter(struct waiter *w, const struct backend *b, int ep)
+static int start_excl_waiter(struct excl_waiter *w, const struct backend *b, int ep)
 {
 	memset(w, 0, sizeof(*w));
 	w->b = b;
 	w->ep = ep;
 	w->ret = -2;
-	if (pthread_create(&w->thr, NULL, waiter_fn, w))
+	if (pthread_create(&w->thr, NULL, excl_waiter_fn, w))
 		return -1;
 	for (int i = 0; i < 500; i++) {
 		if (__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE) && thread_state(w->tid) == 'S')
 			break;
-		msleep(10);
+		sleep_ms(10);
 	}
-	msleep(100);
+	sleep_ms(100);
 	return 0;
 }
 
 /* p0 (EXCLUSIVE|IN), one thread blocked in wait → it gets IN */
 TEST_F(modes, exclusive_single_waiter)
 {
-	struct waiter w;
+	struct excl_waiter w;
 
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLEXCLUSIVE, 0xe1));
-	ASSERT_EQ(0, start_waiter(&w, B, self->ep));
+	ASSERT_EQ(0, start_excl_waiter(&w, B, self->ep));
 	ASSERT_EQ(1, write1(self->p[1]));
 	pthread_join(w.thr, NULL);
 	EXPECT_EQ(1, w.ret);
@@ -674,13 +674,13 @@ TEST_F(modes, exclusive_no_waiters_all_instances_queued)
  */
 TEST_F(modes, exclusive_waiter_ends_wakeup_chain)
 {
-	struct waiter w;
+	struct excl_waiter w;
 	int e1 = B->create1(0);
 
 	ASSERT_GE(e1, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLEXCLUSIVE | EPOLLET, 1));
 	ASSERT_EQ(0, ev_add(B, e1, self->p[0], EPOLLIN | EPOLLEXCLUSIVE | EPOLLET, 2));
-	ASSERT_EQ(0, start_waiter(&w, B, self->ep));
+	ASSERT_EQ(0, start_excl_waiter(&w, B, self->ep));
 	ASSERT_EQ(1, write1(self->p[1]));
 	pthread_join(w.thr, NULL);
 	EXPECT_EQ(1, w.ret);
@@ -692,13 +692,13 @@ TEST_F(modes, exclusive_waiter_ends_wakeup_chain)
 /* same topology without EXCLUSIVE: both instances get the edge */
 TEST_F(modes, non_exclusive_waiter_wakes_all)
 {
-	struct waiter w;
+	struct excl_waiter w;
 	int e1 = B->create1(0);
 
 	ASSERT_GE(e1, 0);
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLET, 1));
 	ASSERT_EQ(0, ev_add(B, e1, self->p[0], EPOLLIN | EPOLLET, 2));
-	ASSERT_EQ(0, start_waiter(&w, B, self->ep));
+	ASSERT_EQ(0, start_excl_waiter(&w, B, self->ep));
 	ASSERT_EQ(1, write1(self->p[1]));
 	pthread_join(w.thr, NULL);
 	EXPECT_EQ(1, w.ret);

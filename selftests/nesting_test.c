@@ -11,7 +11,7 @@
  * Notation: "a → b" means a waits on / watches b.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include "kselftest_harness.h"
 
 FIXTURE(nesting) { int unused; };
@@ -53,7 +53,7 @@ static void nest_levels(struct __test_metadata *_metadata, const struct backend 
 	ASSERT_EQ(0, ev_add(b, eps[0], p[0], EPOLLIN, 1000));
 	ASSERT_EQ(0, chain_up(b, eps, depth + 1, EPOLLIN));
 	EXPECT_EQ(0, b->wait(eps[depth], &ev, 1, 0));
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	for (int i = depth; i >= 1; i--) {
 		memset(&ev, 0, sizeof(ev));
 		EXPECT_EQ(1, b->wait(eps[i], &ev, 1, 0));
@@ -102,7 +102,7 @@ static void nest_blocking(struct __test_metadata *_metadata, const struct backen
 	ASSERT_EQ(0, ev_add(b, eps[0], p[0], EPOLLIN, 1000));
 	ASSERT_EQ(0, chain_up(b, eps, depth + 1, EPOLLIN));
 	ASSERT_EQ(0, waiter_start(&w, b, eps[depth], 4, 5000));
-	ASSERT_EQ(0, delayed_start(&d, 50, do_wr1, &p[1]));
+	ASSERT_EQ(0, delayed_start(&d, 50, do_write1, &p[1]));
 	waiter_join(&w);
 	delayed_join(&d);
 	EXPECT_EQ(1, w.ret);
@@ -121,11 +121,6 @@ TEST_F(nesting, depth1_blocking_wakeup)
 TEST_F(nesting, depth4_blocking_wakeup)
 {
 	nest_blocking(_metadata, B, 4);
-}
-
-static void do_efd_signal(void *arg)
-{
-	efd_signal(*(int *)arg);
 }
 
 /* poll(e1) (blocked) → e1 → e0 → efd: a later signal wakes the poll()er */
@@ -165,7 +160,7 @@ TEST_F(nesting, add_ready_inner_is_ready)
 
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
 	EXPECT_EQ(1, B->wait(e1, &ev, 1, 0));
 	EXPECT_EQ(2, ev.data.u64);
@@ -215,7 +210,7 @@ TEST_F(nesting, stale_inner_dropped_by_outer_wait)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(1, B->wait(e1, &ev, 1, 0));
 	EXPECT_EQ(1, B->wait(e1, &ev, 1, 0));
 	ASSERT_EQ(1, drain(s[0]));
@@ -233,7 +228,7 @@ TEST_F(nesting, stale_inner_dropped_by_poll)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(POLLIN, poll1(e1, POLLIN, 0));
 	ASSERT_EQ(1, drain(s[0]));
 	EXPECT_EQ(0, poll1(e1, POLLIN, 0));
@@ -250,10 +245,10 @@ TEST_F(nesting, stale_then_ready_again)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(1, drain(s[0]));
 	EXPECT_EQ(0, B->wait(e1, &ev, 1, 0));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(1, B->wait(e1, &ev, 1, 0));
 	EXPECT_EQ(2, ev.data.u64);
 	EXPECT_EQ(1, B->wait(e0, &ev, 1, 0));
@@ -270,7 +265,7 @@ TEST_F(nesting, stale_dropped_two_levels)
 	ASSERT_EQ(0, mk_eps(B, eps, 3));
 	ASSERT_EQ(0, ev_add(B, eps[0], s[0], EPOLLIN, 9));
 	ASSERT_EQ(0, chain_up(B, eps, 3, EPOLLIN));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(1, B->wait(eps[2], &ev, 1, 0));
 	ASSERT_EQ(1, drain(s[0]));
 	EXPECT_EQ(0, B->wait(eps[2], &ev, 1, 0));
@@ -377,7 +372,7 @@ TEST_F(nesting, mod_nested_item)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, ev_mod(B, e1, e0, EPOLLOUT, 3));
 	EXPECT_EQ(0, B->wait(e1, &ev, 1, 0));
 	ASSERT_EQ(0, ev_mod(B, e1, e0, EPOLLIN, 4));
@@ -394,7 +389,7 @@ TEST_F(nesting, inner_del_clears_outer)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(1, B->wait(e1, &ev, 1, 0));
 	ASSERT_EQ(0, B->ctl(e0, EPOLL_CTL_DEL, s[0], NULL));
 	EXPECT_EQ(0, B->wait(e1, &ev, 1, 0));
@@ -410,7 +405,7 @@ TEST_F(nesting, outer_del_nested_item)
 	ASSERT_EQ(0, mksock(s));
 	ASSERT_EQ(0, ev_add(B, e0, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, ev_add(B, e1, e0, EPOLLIN, 2));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, B->ctl(e1, EPOLL_CTL_DEL, e0, NULL));
 	EXPECT_EQ(0, B->wait(e1, &ev, 1, 0));
 	errno = 0;
@@ -431,10 +426,10 @@ TEST_F(nesting, two_inner_instances)
 	ASSERT_EQ(0, ev_add(B, e1, s1[0], EPOLLIN, 2));
 	ASSERT_EQ(0, ev_add(B, e2, e0, EPOLLIN, 10));
 	ASSERT_EQ(0, ev_add(B, e2, e1, EPOLLIN, 11));
-	ASSERT_EQ(1, wr1(s1[1]));
+	ASSERT_EQ(1, write1(s1[1]));
 	ASSERT_EQ(1, B->wait(e2, evs, 4, 0));
 	EXPECT_EQ(11, evs[0].data.u64);
-	ASSERT_EQ(1, wr1(s0[1]));
+	ASSERT_EQ(1, write1(s0[1]));
 	ASSERT_EQ(2, B->wait(e2, evs, 4, 0));
 	ev_sort(evs, 2);
 	EXPECT_EQ(10, evs[0].data.u64);
@@ -454,7 +449,7 @@ TEST_F(nesting, diamond_reports_both_paths)
 	ASSERT_EQ(0, ev_add(B, e3, e1, EPOLLIN, 31));
 	ASSERT_EQ(0, ev_add(B, e3, e2, EPOLLIN, 32));
 	EXPECT_EQ(0, B->wait(e3, evs, 4, 0));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(2, B->wait(e3, evs, 4, 0));
 	ev_sort(evs, 2);
 	EXPECT_EQ(31, evs[0].data.u64);
@@ -493,7 +488,7 @@ TEST_F(nesting, inner_added_twice_via_dup)
 	errno = 0;
 	EXPECT_EQ(-1, ev_add(B, e1, d0, EPOLLIN, 3));
 	EXPECT_EQ(EEXIST, errno);
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(2, B->wait(e1, evs, 4, 0));
 	ev_sort(evs, 2);
 	EXPECT_EQ(2, evs[0].data.u64);
@@ -800,7 +795,7 @@ TEST_F(nesting, depth4_joined_in_middle_ok)
 	ASSERT_EQ(0, ev_add(B, u0, ep, EPOLLIN, 0));
 	ASSERT_EQ(0, ev_add(B, to, d0, EPOLLIN, 0));
 	EXPECT_EQ(0, ev_add(B, ep, to, EPOLLIN, 0));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	EXPECT_EQ(1, B->wait(u1, &ev, 1, 0));
 }
 
@@ -969,7 +964,7 @@ TEST_F(nesting, paths_refused_add_not_kept)
 	errno = 0;
 	ASSERT_EQ(-1, ev_add(B, tops[10], eps[3], EPOLLIN, 0));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(1, wr1(p[1]));
+	ASSERT_EQ(1, write1(p[1]));
 	EXPECT_EQ(0, B->wait(tops[10], &ev, 1, 0));
 	EXPECT_EQ(1, B->wait(tops[9], &ev, 1, 0));
 	errno = 0;

@@ -11,8 +11,8 @@
  * libc.so.6), which the preload does not interpose.
  */
 #include "backend.h"
+#include "util.h"
 #include <dlfcn.h>
-#include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -77,19 +77,6 @@ static int lowest_free_fd(void)
 	return fd;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d)))
-		n += de->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n - 1;	/* the DIR's own */
-}
-
 static int ready(int ep, int (*w)(int, struct epoll_event *, int, int), uint64_t data)
 {
 	struct epoll_event out[4];
@@ -107,14 +94,14 @@ static void child_basic(void)
 	int ep, ep2, p[2], before, low;
 
 	C_CHECK(pipe(p) == 0);
-	before = count_fds();
+	before = count_open_fds();
 	low = lowest_free_fd();
 	ep = epoll_create1(0);
 	C_CHECK(ep >= 0);
 	C_CHECK(fd_link_is(ep, EP2_LINK));
 	C_CHECK(ep == low);			/* the lowest free fd, as epoll's */
 	C_CHECK((fcntl(ep, F_GETFD) & FD_CLOEXEC) == 0);
-	C_CHECK(count_fds() == before + 1);	/* no fd of the preload's own */
+	C_CHECK(count_open_fds() == before + 1);	/* no fd of the preload's own */
 
 	ep2 = epoll_create1(EPOLL_CLOEXEC);
 	C_CHECK(fd_link_is(ep2, EP2_LINK));

@@ -273,7 +273,7 @@ static void *probe_fn(void *arg)
 		s->seen = sigblk_of(0, s->tid);
 		if (s->seen == s->want)
 			break;
-		msleep(10);
+		sleep_ms(10);
 	}
 	if (write(s->wfd, &one, sizeof(one)) < 0)
 		perror("probe write");
@@ -341,7 +341,7 @@ TEST_F(sig, sigkill_cannot_be_blocked)
 
 		if (b != ~0ULL && (b & BIT(SIGUSR1)) && state_of(pid) == 'S')
 			break;
-		msleep(10);
+		sleep_ms(10);
 	}
 	EXPECT_EQ('S', state_of(pid));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
@@ -560,7 +560,7 @@ TEST_F(sig, event_after_eintr_reported)
 /* a signal sent to another thread does not interrupt this thread's wait */
 static void *sleeper_fn(void *arg)
 {
-	msleep(600);
+	sleep_ms(600);
 	return NULL;
 }
 
@@ -609,8 +609,8 @@ TEST_F(sig, stop_cont_gives_eintr)
 		_exit(r == -1 && errno == EINTR ? 0 : r == 0 ? 1 : 2);
 	}
 	for (int i = 0; i < 500 && state_of(pid) != 'S'; i++)
-		msleep(10);
-	msleep(100);
+		sleep_ms(10);
+	sleep_ms(100);
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status));

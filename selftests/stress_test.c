@@ -13,7 +13,7 @@
  * reference.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include "kselftest_harness.h"
 
 #define MAX_THREADS 8
@@ -245,7 +245,7 @@ static void *open_close_thread(void *a)
 		if (rng_below(&r, 3) == 0)
 			d = dup(fd);
 		if (sv[1] >= 0 && rng_below(&r, 2))
-			wr1(sv[1]);
+			write1(sv[1]);
 		if (rng_below(&r, 4) == 0)
 			s->b->ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
 		close(fd);
@@ -365,7 +365,7 @@ static int graph_bad(const struct backend *b, int *eps, int *depth_out)
 
 	for (int i = 0; i < NEPS; i++)
 		for (int j = 0; j < NEPS; j++)
-			adj[i][j] = fdinfo_has_tfd(eps[i], eps[j]) == 1;
+			adj[i][j] = fdinfo_item(eps[i], eps[j], NULL, NULL) == 1;
 	/* longest path below each node by relaxation; > NEPS rounds means a cycle */
 	for (int i = 0; i < NEPS; i++)
 		depth[i] = 0;

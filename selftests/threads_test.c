@@ -13,7 +13,7 @@
  * Notation: "a → b" means a waits on / watches b.
  */
 #include "backend.h"
-#include "util2.h"
+#include "util.h"
 #include "kselftest_harness.h"
 
 FIXTURE(threads) { int ep; };
@@ -27,11 +27,6 @@ FIXTURE_SETUP(threads)
 FIXTURE_TEARDOWN(threads) { close_from3(); }
 
 /* How many of n waiters returned r (>0: events, 0: timeout). */
-static void do_efd_signal(void *arg)
-{
-	efd_signal(*(int *)arg);
-}
-
 static int count_ret(struct waiter *w, int n, int r)
 {
 	int c = 0;
@@ -244,7 +239,7 @@ TEST_F(threads, exclusive_mask_mismatch_skipped)
 	{
 		int eps[2] = { e0, e1 };
 
-		EXPECT_EQ(1, wake_count(B, w, 2, eps, 2, 1, do_wr1, &s[1], 1));
+		EXPECT_EQ(1, wake_count(B, w, 2, eps, 2, 1, do_write1, &s[1], 1));
 	}
 	EXPECT_EQ(-1, w[0].ret);
 	EXPECT_EQ(1, w[1].ret);
@@ -308,7 +303,7 @@ TEST_F(threads, del_ready_item_while_waiting)
 	ASSERT_EQ(0, ev_add(B, self->ep, s[0], EPOLLIN, 1));
 	ASSERT_EQ(0, waiter_start(&w, B, self->ep, 4, 500));
 	ASSERT_EQ(0, B->ctl(self->ep, EPOLL_CTL_DEL, s[0], NULL));
-	ASSERT_EQ(1, wr1(s[1]));
+	ASSERT_EQ(1, write1(s[1]));
 	ASSERT_EQ(0, ev_add(B, self->ep, efd, EPOLLIN, 2));
 	ASSERT_EQ(0, efd_signal(efd));
 	waiter_join(&w);
@@ -529,7 +524,7 @@ static void *flood_producer(void *a)
 	for (long i = 0; i < f->writes; i++) {
 		int k = rng_below(&seed, NPIPES);
 
-		if (wr1(f->p[k][1]) == 1)
+		if (write1(f->p[k][1]) == 1)
 			__atomic_add_fetch(&f->written, 1, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&f->producer_done, 1, __ATOMIC_RELEASE);
@@ -589,7 +584,7 @@ static void flood_run(struct __test_metadata *_metadata, const struct backend *b
 	for (int i = 0; i < consumers; i++)
 		pthread_join(cons[i], NULL);
 	for (int i = 0; i < NPIPES; i++)
-		left += pending(f.p[i][0]);
+		left += readable_bytes(f.p[i][0]);
 	TH_LOG("%s: %ld written, %ld consumed, %ld events in %ld harvests, %d left", b->name,
 	       f.written, f.consumed, f.events, f.harvests, left);
 	EXPECT_EQ(f.written, f.consumed);

@@ -713,7 +713,7 @@ TEST_F(wait, many_ready_small_batches)
 
 /* ---- several waiters ----------------------------------------------------------------- */
 
-struct waiter {
+struct wait_thread {
 	const struct backend *b;
 	int ep;
 	int ret;
@@ -722,9 +722,9 @@ struct waiter {
 	pthread_t thr;
 };
 
-static void *waiter_fn(void *arg)
+static void *wait_thread_fn(void *arg)
 {
-	struct waiter *w = arg;
+	struct wait_thread *w = arg;
 
 	w->ret = w->b->wait(w->ep, &w->ev, 1, w->timeout ? w->timeout : 10000);
 	return NULL;
@@ -733,7 +733,7 @@ static void *waiter_fn(void *arg)
 /* two threads blocked on e0 (maxevents 1); two ET items become ready → both return 1 */
 TEST_F(wait, two_waiters_two_events)
 {
-	struct waiter w[2] = { 0 };
+	struct wait_thread w[2] = { 0 };
 	int q[2];
 
 	ASSERT_EQ(0, pipe2(q, O_NONBLOCK));
@@ -743,9 +743,9 @@ TEST_F(wait, two_waiters_two_events)
 		w[i].b = B;
 		w[i].ep = self->ep;
 		w[i].ret = -2;
-		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, waiter_fn, &w[i]));
+		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, wait_thread_fn, &w[i]));
 	}
-	msleep(200);
+	sleep_ms(200);
 	ASSERT_EQ(1, write1(self->p[1]));
 	ASSERT_EQ(1, write1(q[1]));
 	for (int i = 0; i < 2; i++)
@@ -760,11 +760,11 @@ TEST_F(wait, two_waiters_two_events)
 /* a thread blocked in wait(-1) is woken when another thread ADDs a ready fd */
 TEST_F(wait, add_of_ready_fd_wakes_waiter)
 {
-	struct waiter w = { .b = B, .ep = self->ep, .ret = -2 };
+	struct wait_thread w = { .b = B, .ep = self->ep, .ret = -2 };
 
 	ASSERT_EQ(1, write1(self->p[1]));
-	ASSERT_EQ(0, pthread_create(&w.thr, NULL, waiter_fn, &w));
-	msleep(100);
+	ASSERT_EQ(0, pthread_create(&w.thr, NULL, wait_thread_fn, &w));
+	sleep_ms(100);
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN, 0x77));
 	pthread_join(w.thr, NULL);
 	EXPECT_EQ(1, w.ret);
@@ -774,11 +774,11 @@ TEST_F(wait, add_of_ready_fd_wakes_waiter)
 /* a thread blocked in wait is woken when MOD makes a present item match */
 TEST_F(wait, mod_to_matching_mask_wakes_waiter)
 {
-	struct waiter w = { .b = B, .ep = self->ep, .ret = -2 };
+	struct wait_thread w = { .b = B, .ep = self->ep, .ret = -2 };
 
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[1], EPOLLIN, 1));	/* write end: never IN */
-	ASSERT_EQ(0, pthread_create(&w.thr, NULL, waiter_fn, &w));
-	msleep(100);
+	ASSERT_EQ(0, pthread_create(&w.thr, NULL, wait_thread_fn, &w));
+	sleep_ms(100);
 	ASSERT_EQ(0, ev_mod(B, self->ep, self->p[1], EPOLLOUT, 0x78));
 	pthread_join(w.thr, NULL);
 	EXPECT_EQ(1, w.ret);
@@ -789,7 +789,7 @@ TEST_F(wait, mod_to_matching_mask_wakes_waiter)
 /* ET item ready; two threads blocked on e0: the edge wakes one; the other times out (0) */
 TEST_F(wait, et_edge_wakes_one_waiter)
 {
-	struct waiter w[2] = { 0 };
+	struct wait_thread w[2] = { 0 };
 
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN | EPOLLET, 1));
 	for (int i = 0; i < 2; i++) {
@@ -797,9 +797,9 @@ TEST_F(wait, et_edge_wakes_one_waiter)
 		w[i].ep = self->ep;
 		w[i].ret = -2;
 		w[i].timeout = 1500;
-		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, waiter_fn, &w[i]));
+		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, wait_thread_fn, &w[i]));
 	}
-	msleep(300);
+	sleep_ms(300);
 	ASSERT_EQ(1, write1(self->p[1]));
 	for (int i = 0; i < 2; i++)
 		pthread_join(w[i].thr, NULL);
@@ -810,7 +810,7 @@ TEST_F(wait, et_edge_wakes_one_waiter)
 /* LT item ready; two threads blocked: the harvest re-queues it and wakes the other: both get it */
 TEST_F(wait, lt_ready_item_wakes_every_waiter)
 {
-	struct waiter w[2] = { 0 };
+	struct wait_thread w[2] = { 0 };
 
 	ASSERT_EQ(0, ev_add(B, self->ep, self->p[0], EPOLLIN, 2));
 	for (int i = 0; i < 2; i++) {
@@ -818,9 +818,9 @@ TEST_F(wait, lt_ready_item_wakes_every_waiter)
 		w[i].ep = self->ep;
 		w[i].ret = -2;
 		w[i].timeout = 5000;
-		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, waiter_fn, &w[i]));
+		ASSERT_EQ(0, pthread_create(&w[i].thr, NULL, wait_thread_fn, &w[i]));
 	}
-	msleep(300);
+	sleep_ms(300);
 	ASSERT_EQ(1, write1(self->p[1]));
 	for (int i = 0; i < 2; i++)
 		pthread_join(w[i].thr, NULL);
@@ -856,7 +856,7 @@ static void *stall_fn(void *arg)
 	for (int i = 0; i < 2; i++)
 		if (s->write_fds[i] >= 0 && write1(s->write_fds[i]) != 1)
 			s->faulted = -1;
-	msleep(20);
+	sleep_ms(20);
 	ioctl(s->uffd, UFFDIO_COPY, &c);
 	return NULL;
 }
@@ -1084,7 +1084,7 @@ static void *clock_jump_fn(void *arg)
 	long long delta = *(long long *)arg;
 	struct timespec ts;
 
-	msleep(50);
+	sleep_ms(50);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += delta;
 	clock_settime(CLOCK_REALTIME, &ts);
