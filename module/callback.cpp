@@ -218,8 +218,7 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 
 extern "C" void ep2_deferred_wake(struct irq_work *w)
 {
-	ep2::ep_poll_deferred(reinterpret_cast<ep2::EventPoll *>(reinterpret_cast<char *>(w) -
-				__builtin_offsetof(ep2::EventPoll, pwake_work)));
+	ep2::ep_poll_deferred(ep2_container_of(ep2::IrqWork::from_raw(w), ep2::EventPoll, pwake_work));
 }
 
 extern "C" int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)

@@ -98,8 +98,7 @@ struct EpPollEntry {
 
 	static EpPollEntry *from_wait(struct wait_queue_entry *w)
 	{
-		return reinterpret_cast<EpPollEntry *>(reinterpret_cast<char *>(w) -
-						       __builtin_offsetof(EpPollEntry, wait));
+		return ep2_container_of(WaitEntry::from_raw(w), EpPollEntry, wait);
 	}
 };
 
@@ -148,18 +147,15 @@ struct EpItem {
 
 	static EpItem *from_rbn(struct rb_node *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, rbn));
+		return ep2_container_of(RbNode::from_raw(n), EpItem, rbn);
 	}
 	static EpItem *from_rdllink(ListNode *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, rdllink));
+		return ep2_container_of(n, EpItem, rdllink);
 	}
 	static EpItem *from_fllink(ListNode *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, fllink));
+		return ep2_container_of(n, EpItem, fllink);
 	}
 	bool is_ready_linked() const { return rdllink.linked(); }
 };

@@ -149,6 +149,8 @@ class WaitEntry {
 	EP2_PINNED(WaitEntry);
 public:
 	EP2_OPAQUE(WaitEntry, struct wait_queue_entry, WAIT_QUEUE_ENTRY)
+
+	static WaitEntry *from_raw(struct wait_queue_entry *e) { return reinterpret_cast<WaitEntry *>(e); }
 };
 EP2_CHECK_LAYOUT(WaitEntry, WAIT_QUEUE_ENTRY);
 

@@ -81,14 +81,18 @@ public:                                         \
 	T &operator=(T &&) = delete
 #define EP2_PINNED(T) EP2_NO_COPY(T); T() = default
 
-/* container_of for a member we own the layout of. */
-template <typename Outer, typename Member>
-inline Outer *container_of(Member *m, Member Outer::*field)
-{
-	const Outer *probe = nullptr;
-	auto off = reinterpret_cast<uintptr_t>(&(probe->*field));
-	return reinterpret_cast<Outer *>(reinterpret_cast<uintptr_t>(m) - off);
-}
+/*
+ * The object that embeds *@ptr as its @member: the kernel's container_of(),
+ * with its type check.  A macro, as offsetof needs the member's name.
+ */
+#define ep2_container_of(ptr, Outer, member)                                          \
+	({                                                                            \
+		static_assert(__is_same(decltype(ptr),                                \
+					decltype(&static_cast<Outer *>(nullptr)->member)), \
+			      "ep2_container_of: " #ptr " is not a " #Outer "::" #member); \
+		reinterpret_cast<Outer *>(reinterpret_cast<char *>(ptr) -             \
+					  __builtin_offsetof(Outer, member));         \
+	})
 
 /*
  * A negative errno, as a type.  Error{} is never 0: a function that can fail
