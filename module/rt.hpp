@@ -121,9 +121,29 @@ constexpr Error ENODEV_{-EP2K_ENODEV};
 struct Empty {};
 constexpr Empty OK{};
 
+template <typename T> struct IsIntegral { static constexpr bool value = false; };
+#define EP2_INTEGRAL(T) template <> struct IsIntegral<T> { static constexpr bool value = true; }
+EP2_INTEGRAL(bool);
+EP2_INTEGRAL(char);
+EP2_INTEGRAL(signed char);
+EP2_INTEGRAL(unsigned char);
+EP2_INTEGRAL(short);
+EP2_INTEGRAL(unsigned short);
+EP2_INTEGRAL(int);
+EP2_INTEGRAL(unsigned int);
+EP2_INTEGRAL(long);
+EP2_INTEGRAL(unsigned long);
+EP2_INTEGRAL(long long);
+EP2_INTEGRAL(unsigned long long);
+#undef EP2_INTEGRAL
+
+/*
+ * An integer value is wrapped explicitly (ErrorOr<int>(n)): otherwise a
+ * negative errno from the glue, returned as is, would count as a success.
+ */
 template <typename T = Empty> class [[nodiscard]] ErrorOr {
 public:
-	ErrorOr(T v) : m_value(move(v)), m_error(0) {}
+	explicit(IsIntegral<T>::value) ErrorOr(T v) : m_value(move(v)), m_error(0) {}
 	ErrorOr(Error e) : m_value(), m_error(e.code) {}
 
 	bool is_error() const { return m_error != 0; }
