@@ -94,7 +94,6 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 {
 	__init_waitqueue_head(wq, name, key);
 }
-int ep2k_waitqueue_active(struct wait_queue_head *wq) { return waitqueue_active(wq); }
 void ep2k_wake_up(struct wait_queue_head *wq) { wake_up(wq); }
 void ep2k_wake_up_sync(struct wait_queue_head *wq) { wake_up_sync(wq); }
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass)
@@ -189,14 +188,11 @@ void ep2k_get_file(struct file *f) { get_file(f); }
 void ep2k_fput(struct file *f) { fput(f); }
 int ep2k_get_file_not_zero(struct file *f) { return atomic_long_inc_not_zero(&f->f_count); }
 int ep2k_file_can_poll(struct file *f) { return file_can_poll(f); }
-int ep2k_file_is_ep2(struct file *f) { return f->f_op == &ep2k_instance_fops; }
 int ep2k_file_is_native_epoll(struct file *f)
 {
 	return f->f_op != &ep2k_instance_fops && f->f_path.dentry &&
 	       !strcmp(f->f_path.dentry->d_name.name, "[eventpoll]");
 }
-void *ep2k_file_private(struct file *f) { return f->private_data; }
-void ep2k_file_clear_private(struct file *f) { f->private_data = NULL; }
 int ep2k_file_notifies_close(struct file *f) { return !(f->f_mode & (FMODE_NONOTIFY | FMODE_PATH)); }
 int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep)
 {
@@ -242,10 +238,6 @@ unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned lo
 {
 	return copy_from_user(dst, src, n);
 }
-unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n)
-{
-	return copy_to_user(dst, src, n);
-}
 int ep2k_copy_struct_from_user(void *dst, unsigned long ksize, const void __user *src,
 			       unsigned long usize)
 {
@@ -286,7 +278,6 @@ void ep2k_kfree(const void *p) { kfree(p); }
 void ep2k_rcu_read_lock(void) { rcu_read_lock(); }
 void ep2k_rcu_read_unlock(void) { rcu_read_unlock(); }
 void ep2k_synchronize_rcu(void) { synchronize_rcu(); }
-void ep2k_rcu_barrier(void) { rcu_barrier(); }
 unsigned long ep2k_totalram_lowmem_pages(void)
 {
 	struct sysinfo si;
@@ -298,7 +289,6 @@ unsigned int ep2k_page_shift(void) { return PAGE_SHIFT; }
 
 /* rbtree */
 void ep2k_rb_root_cached_init(struct rb_root_cached *root) { *root = RB_ROOT_CACHED; }
-struct rb_node **ep2k_rb_root_link(struct rb_root_cached *root) { return &root->rb_root.rb_node; }
 void ep2k_rb_link_node(struct rb_node *node, struct rb_node *parent, struct rb_node **link)
 {
 	rb_link_node(node, parent, link);
@@ -335,7 +325,6 @@ void ep2k_pm_relax(struct wakeup_source *ws) { __pm_relax(ws); }
 int ep2k_wakeup_source_active(struct wakeup_source *ws) { return ws->active; }
 
 /* diagnostics */
-void ep2k_pr_info(const char *msg) { pr_info("eventpoll2: %s\n", msg); }
 void ep2k_dump_stack(void) { dump_stack(); }
 void ep2k_seq_print_stat(struct seq_file *m, const char *name, long v) { seq_printf(m, "%s %ld\n", name, v); }
 void ep2k_warn_once(const char *what) { WARN_ONCE(1, "eventpoll2: %s\n", what); }
