@@ -6,6 +6,7 @@
  */
 #include "eventpoll.hpp"
 #include "ctl.hpp"
+#include "wait.hpp"
 
 namespace ep2 {
 

@@ -5,7 +5,7 @@
  * select()'s slack rules, and the pwait signal mask.
  */
 #include "eventpoll.hpp"
-#include "ctl.hpp"
+#include "wait.hpp"
 
 namespace ep2 {
 
