@@ -217,12 +217,13 @@ struct EventPoll {
 };
 
 /*
- * ep->mtx held, with the owner recorded (see EventPoll::mtx_owner).  The
- * lock can be dropped and retaken inside the scope (ctl does, around the
- * loop check); the destructor unlocks only if held.
+ * ep->mtx held, with the owner recorded (see EventPoll::mtx_owner); the
+ * destructor unlocks only if held.  Only ctl's CtlLock drops and retakes it
+ * inside the scope, around the loop check (ctl.cpp).
  */
 class [[nodiscard]] EpLock {
 	EP2_NO_COPY(EpLock);
+	friend class CtlLock;
 public:
 	explicit EpLock(EventPoll *ep, unsigned subclass = 0) : m_ep(ep) { lock(subclass); }
 	/* mutex_trylock(): held only if try_lock() said so. */
@@ -240,6 +241,8 @@ public:
 		if (m_held)
 			unlock();
 	}
+
+private:
 	void lock(unsigned subclass = 0)
 	{
 		m_ep->mtx.lock(subclass);
@@ -253,7 +256,6 @@ public:
 		m_held = false;
 	}
 
-private:
 	EventPoll *m_ep;
 	bool m_held = false;
 };
