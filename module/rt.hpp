@@ -174,6 +174,27 @@ private:
 		_ep2_res.release_value();                            \
 	})
 
+/*
+ * Runs @f at the end of the scope unless disarmed (SerenityOS's
+ * ArmedScopeGuard): one rollback for every error path of a setup done in
+ * steps, disarmed once the last step succeeded.
+ */
+template <typename F> class [[nodiscard]] ScopeGuard {
+	EP2_NO_COPY(ScopeGuard);
+public:
+	explicit ScopeGuard(F f) : m_f(move(f)) {}
+	~ScopeGuard()
+	{
+		if (m_armed)
+			m_f();
+	}
+	void disarm() { m_armed = false; }
+
+private:
+	F m_f;
+	bool m_armed = true;
+};
+
 /* A userspace address: never dereferenced by C++, only handed to the glue. */
 struct UserPtr {
 	u64 addr;
