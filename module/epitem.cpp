@@ -4,6 +4,7 @@
  * (fs/eventpoll.c ep_find, ep_insert, ep_modify, ep_remove, ep_item_poll).
  */
 #include "eventpoll.hpp"
+#include "mixed.hpp"
 #include "file_watch.hpp"
 #include "close_watch.hpp"
 #include "user_watches.hpp"

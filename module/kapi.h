@@ -100,6 +100,22 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 			      struct lock_class_key *key);
 void ep2k_wake_up(struct wait_queue_head *wq);
 void ep2k_wake_up_sync(struct wait_queue_head *wq);
+void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* Lock-held variants (caller holds the lock that protects @wq, e.g. ep->lock). */
+void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* An entry whose ->func is the eventpoll2 poll callback (ep2_poll_callback). */
+void ep2k_init_callback_entry(struct wait_queue_entry *e);
+/* An entry for the current task that removes itself when woken. */
+void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
+int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
+int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
+/* POLLFREE side of the callback: list_del_init(&e->entry). */
+void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
+
+/* --- nesting with native epoll (mixed.hpp) -------------------------------- */
 /* wake_up_poll() with IRQs already off, the queue's lock taken with lockdep @subclass. */
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass);
 unsigned long ep2k_local_irq_save(void);
@@ -117,20 +133,6 @@ struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void);
 void ep2k_init_deferred_wake(struct irq_work *w);
 int ep2k_irq_work_queue(struct irq_work *w);
 void ep2k_irq_work_sync(struct irq_work *w);
-void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-/* Lock-held variants (caller holds the lock that protects @wq, e.g. ep->lock). */
-void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-/* An entry whose ->func is the eventpoll2 poll callback (ep2_poll_callback). */
-void ep2k_init_callback_entry(struct wait_queue_entry *e);
-/* An entry for the current task that removes itself when woken. */
-void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
-int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
-int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
-/* POLLFREE side of the callback: list_del_init(&e->entry). */
-void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
 
 /* --- scheduling, signals, time ------------------------------------------ */
 void ep2k_set_current_interruptible(void);

@@ -118,7 +118,7 @@ public:
 EP2_CHECK_LAYOUT(WaitQueueHead, WAIT_QUEUE_HEAD);
 
 /*
- * An irq_work that runs ep2_deferred_wake() (callback.cpp); the owner syncs it
+ * An irq_work that runs ep2_deferred_wake() (mixed.cpp); the owner syncs it
  * before it is freed.
  */
 class IrqWork {

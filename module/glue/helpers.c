@@ -96,6 +96,34 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 }
 void ep2k_wake_up(struct wait_queue_head *wq) { wake_up(wq); }
 void ep2k_wake_up_sync(struct wait_queue_head *wq) { wake_up_sync(wq); }
+void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { add_wait_queue(wq, e); }
+void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	add_wait_queue_exclusive(wq, e);
+}
+void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { remove_wait_queue(wq, e); }
+void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	__add_wait_queue_exclusive(wq, e);
+}
+void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	__remove_wait_queue(wq, e);
+}
+void ep2k_init_callback_entry(struct wait_queue_entry *e)
+{
+	init_waitqueue_func_entry(e, ep2k_poll_callback_tramp);
+}
+void ep2k_init_autoremove_entry(struct wait_queue_entry *e)
+{
+	init_wait(e);
+	e->func = ep2k_autoremove_wake_function;
+}
+int ep2k_wait_entry_queued(struct wait_queue_entry *e) { return !list_empty_careful(&e->entry); }
+int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e) { return !list_empty(&e->entry); }
+void ep2k_wait_entry_unlink(struct wait_queue_entry *e) { list_del_init(&e->entry); }
+
+/* nesting with native epoll (mixed.hpp) */
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass)
 {
 	spin_lock_nested(&wq->lock, subclass);
@@ -112,35 +140,9 @@ unsigned long ep2k_local_irq_save(void)
 void ep2k_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
 static DEFINE_PER_CPU(struct ep2k_wake_stack, ep2k_wake_stacks);
 struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void) { return this_cpu_ptr(&ep2k_wake_stacks); }
-void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { add_wait_queue(wq, e); }
-void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	add_wait_queue_exclusive(wq, e);
-}
-void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { remove_wait_queue(wq, e); }
-void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	__add_wait_queue_exclusive(wq, e);
-}
-void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	__remove_wait_queue(wq, e);
-}
 void ep2k_init_deferred_wake(struct irq_work *w) { init_irq_work(w, ep2k_deferred_wake_tramp); }
 int ep2k_irq_work_queue(struct irq_work *w) { return irq_work_queue(w); }
 void ep2k_irq_work_sync(struct irq_work *w) { irq_work_sync(w); }
-void ep2k_init_callback_entry(struct wait_queue_entry *e)
-{
-	init_waitqueue_func_entry(e, ep2k_poll_callback_tramp);
-}
-void ep2k_init_autoremove_entry(struct wait_queue_entry *e)
-{
-	init_wait(e);
-	e->func = ep2k_autoremove_wake_function;
-}
-int ep2k_wait_entry_queued(struct wait_queue_entry *e) { return !list_empty_careful(&e->entry); }
-int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e) { return !list_empty(&e->entry); }
-void ep2k_wait_entry_unlink(struct wait_queue_entry *e) { list_del_init(&e->entry); }
 
 /* scheduling, signals, time */
 void ep2k_set_current_interruptible(void) { __set_current_state(TASK_INTERRUPTIBLE); }
