@@ -26,6 +26,52 @@ bool is_instance_file(struct file *f)
 } // namespace
 
 /*
+ * The locks of one ctl call, taken as fs/eventpoll.c do_epoll_ctl takes
+ * them: ep->mtx; and for an ADD that may change the topology of nested
+ * instances (the target is an instance, this instance is itself watched,
+ * or a check is under way), the loop-check section first: ep_nested_mtx,
+ * a fresh loop_check_gen, the loop check, then ep->mtx again.  The files
+ * whose wakeup paths the ADD lengthens are collected for
+ * ep_reverse_path_check() while the section lasts.  The destructor undoes
+ * it all in reverse.
+ */
+class [[nodiscard]] CtlLock {
+	EP2_NO_COPY(CtlLock);
+public:
+	CtlLock(EventPoll *ep, int op, struct file *tfile) : m_lk(ep)
+	{
+		if (op != EP2_CTL_ADD ||
+		    !(read_once(ep->self_watch) || ep->gen == read_once(loop_check_gen) ||
+		      kfile::is_ep2(tfile)))
+			return;
+		m_lk.unlock();
+		ep_nested_mtx.lock();
+		loop_check_gen++;
+		m_full_check = true;
+		if (kfile::is_ep2(tfile) && !ep_loop_check(ep, ep_from_file(tfile)))
+			return;	/* a loop: ep->mtx is not retaken */
+		m_lk.lock();
+	}
+	~CtlLock()
+	{
+		if (m_lk.held())
+			m_lk.unlock();
+		if (m_full_check) {
+			ep_clear_tfile_check_list();
+			loop_check_gen++;
+			ep_nested_mtx.unlock();
+		}
+	}
+	/* False only when the loop check refused the ADD (ELOOP). */
+	bool held() const { return m_lk.held(); }
+	bool full_check() const { return m_full_check; }
+
+private:
+	EpLock m_lk;
+	bool m_full_check = false;
+};
+
+/*
  * @epds is the caller's event, already copied from userspace (NULL for DEL).
  * @via: the instance file the ioctl was issued on, or NULL for the device:
  * on an instance, epfd must name that instance.
@@ -66,40 +112,20 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 	}
 
 	EventPoll *ep = ep_from_file(f.get());
-	bool full_check = false;
+	/* ep->mtx, after the loop-check section when the ADD needs one. */
+	CtlLock lock(ep, op, tf.get());
+	if (!lock.held())
+		return ELOOP_;
+
 	ErrorOr<> error = EINVAL_;
-
-	/*
-	 * An ADD that may change the topology of nested instances (the target
-	 * is an instance, this instance is itself watched, or a check is under
-	 * way) takes ep_nested_mtx first, checks for loops and collects the
-	 * files whose wakeup paths it lengthens.
-	 */
-	EpLock lk(ep);
-	if (op == EP2_CTL_ADD) {
-		if (read_once(ep->self_watch) || ep->gen == read_once(loop_check_gen) ||
-		    kfile::is_ep2(tf.get())) {
-			lk.unlock();
-			ep_nested_mtx.lock();
-			loop_check_gen++;
-			full_check = true;
-			if (kfile::is_ep2(tf.get())) {
-				if (!ep_loop_check(ep, ep_from_file(tf.get()))) {
-					error = ELOOP_;
-					goto out_nested;
-				}
-			}
-			lk.lock();
-		}
-	}
-
 	{
 		EpItem *epi = ep_find(ep, tf.get(), fd);
 		switch (op) {
 		case EP2_CTL_ADD:
 			if (!epi) {
 				epds->events |= EPOLLERR | EPOLLHUP;
-				error = ep_insert(ep, epds->events, epds->data, tf.get(), fd, full_check);
+				error = ep_insert(ep, epds->events, epds->data, tf.get(), fd,
+						  lock.full_check());
 			} else {
 				error = EEXIST_;
 			}
@@ -124,14 +150,6 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 			}
 			break;
 		}
-	}
-	lk.unlock();
-
-out_nested:
-	if (full_check) {
-		ep_clear_tfile_check_list();
-		loop_check_gen++;
-		ep_nested_mtx.unlock();
 	}
 	return error;
 }

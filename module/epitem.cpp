@@ -4,6 +4,7 @@
  * (fs/eventpoll.c ep_find, ep_insert, ep_modify, ep_remove, ep_item_poll).
  */
 #include "eventpoll.hpp"
+#include "mixed.hpp"
 #include "file_watch.hpp"
 #include "close_watch.hpp"
 #include "user_watches.hpp"
@@ -245,11 +246,28 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	if (!user_watches_charge(ep->user))
 		return ENOSPC_;
 
-	auto *epi = static_cast<EpItem *>(ep2k_kmem_cache_zalloc(epi_cache, EP2K_GFP_KERNEL));
-	if (unlikely(!epi)) {
+	/*
+	 * Undo what is done so far on any error return: once the item is in
+	 * the tree, ep_remove() undoes all of it (and cannot free @ep: the
+	 * instance file holds a reference); before, the item and the charge.
+	 */
+	EpItem *epi = nullptr;
+	bool in_tree = false;
+	ScopeGuard rollback([&] {
+		if (in_tree) {
+			ep_remove(ep, epi);
+			return;
+		}
+		if (epi) {
+			ep2k_kmem_cache_free(epi_cache, epi);
+			stat_dec(Stat::Items);
+		}
 		user_watches_uncharge(ep->user);
+	});
+
+	epi = static_cast<EpItem *>(ep2k_kmem_cache_zalloc(epi_cache, EP2K_GFP_KERNEL));
+	if (unlikely(!epi))
 		return ENOMEM_;
-	}
 	stat_inc(Stat::Items);
 	epi->rdllink.init();
 	epi->fllink.init();
@@ -262,33 +280,22 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	epi->target_kind = kfile::is_ep2(tfile) ? TARGET_EP2
 			   : ep2k_file_is_native_epoll(tfile) ? TARGET_NATIVE_EPOLL : TARGET_PLAIN;
 
-	if (auto r = file_watch_attach(epi); r.is_error()) {
-		ep2k_kmem_cache_free(epi_cache, epi);
-		stat_dec(Stat::Items);
-		user_watches_uncharge(ep->user);
-		return r.error();
-	}
+	TRY(file_watch_attach(epi));
 	if (epi->pins_file)
 		ep2k_get_file(tfile);
 	if (full_check && !kfile::is_ep2(tfile))
 		ep_list_file_for_check(tfile);
 
 	ep_rbtree_insert(ep, epi);
-	/* ep_remove() below cannot free @ep: the instance file holds a reference. */
 	ep_get(ep);
+	in_tree = true;
 
 	/* Now check if we've created too many backpaths. */
-	if (unlikely(full_check && !ep_reverse_path_check())) {
-		ep_remove(ep, epi);
+	if (unlikely(full_check && !ep_reverse_path_check()))
 		return EINVAL_;
-	}
 
-	if (epi->events & EPOLLWAKEUP) {
-		if (auto r = ep_create_wakeup_source(epi); r.is_error()) {
-			ep_remove(ep, epi);
-			return r.error();
-		}
-	}
+	if (epi->events & EPOLLWAKEUP)
+		TRY(ep_create_wakeup_source(epi));
 
 	/* Attach to the target's wait queues and read its current state. */
 	EpPqueue epq;
@@ -297,10 +304,9 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	u32 revents = ep_item_poll(epi, epq.pt.raw(), 1);
 
 	/* An allocation in the queue proc failed. */
-	if (unlikely(!epq.epi)) {
-		ep_remove(ep, epi);
+	if (unlikely(!epq.epi))
 		return ENOMEM_;
-	}
+	rollback.disarm();
 
 	/* Already ready: on the ready list it goes. */
 	if (revents)

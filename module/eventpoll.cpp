@@ -5,6 +5,7 @@
  * ep_done_scan, __ep_eventpoll_poll, ep_clear_and_put).
  */
 #include "eventpoll.hpp"
+#include "mixed.hpp"
 #include "user_watches.hpp"
 #include "stats.hpp"
 
@@ -26,8 +27,7 @@ ErrorOr<EventPoll *> ep_alloc()
 	ep->rdllist.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();
-	ep->pwake_work.init_deferred_wake();
-	ep->pwake_hops = EP_NO_PWAKE;
+	ep_pwake_init(ep);
 	ep->user = user;
 	ep->refcount = 1;
 	stat_inc(Stat::Instances);
@@ -46,11 +46,7 @@ void ep_get(EventPoll *ep)
 
 static void ep_free(EventPoll *ep)
 {
-	/*
-	 * No item is left to defer a wakeup (each callback was unhooked
-	 * under its queue's lock); let a deferred one that is queued finish.
-	 */
-	ep->pwake_work.sync();
+	ep_pwake_sync(ep);
 	ep->mtx.destroy();
 	user_watches_put(ep->user);
 	ep2k_wakeup_source_unregister(ep->ws);
@@ -103,68 +99,6 @@ void ep_done_scan(EventPoll *ep, ListNode &txlist)
 		ep->wq.wake_up();
 }
 
-namespace {
-
-/*
- * Polls of native epoll targets in progress, one frame per (task, depth),
- * newest first.  Native epoll polls our instance file through ->poll, which
- * carries no depth; the frame tells it how deep the chain already is.
- */
-struct PollFrame {
-	struct task_struct *task;
-	int depth;		/* the native instance's depth */
-	PollFrame *next;
-};
-PollFrame *poll_frames;		/* frames_lock */
-int poll_frames_count;		/* atomic: no frame, no lookup */
-SpinLock frames_lock;		/* plain: process context only */
-
-/* Depth of our instance when ->poll is entered from a native instance. */
-int ep_inherited_poll_depth(struct task_struct *self)
-{
-	if (likely(!__atomic_load_n(&poll_frames_count, __ATOMIC_RELAXED)))
-		return 0;
-	SpinLock::Plain guard(frames_lock);
-	for (PollFrame *f = poll_frames; f; f = f->next)
-		if (f->task == self)
-			return f->depth + 1;
-	return 0;
-}
-
-/* lockdep knows 8 subclasses; deeper mixed chains share the last one. */
-unsigned mtx_subclass(int depth) { return static_cast<unsigned>(min(depth, 7)); }
-
-} // namespace
-
-void ep_nesting_init()
-{
-	frames_lock.init("eventpoll2_poll_frames", &ep2k_key_frames_lock);
-}
-
-/* ep_item_poll() of a native epoll instance at @depth. */
-u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
-{
-	if (depth > EP_MAX_MIXED_DEPTH)
-		return 0;
-	PollFrame frame{ep2k_current(), depth, nullptr};
-	{
-		SpinLock::Plain guard(frames_lock);
-		frame.next = poll_frames;
-		poll_frames = &frame;
-		__atomic_add_fetch(&poll_frames_count, 1, __ATOMIC_RELAXED);
-	}
-	u32 res = ep2k_vfs_poll(epi->file, pt, epi->events);
-	{
-		SpinLock::Plain guard(frames_lock);
-		PollFrame **pp = &poll_frames;
-		while (*pp != &frame)
-			pp = &(*pp)->next;
-		*pp = frame.next;
-		__atomic_sub_fetch(&poll_frames_count, 1, __ATOMIC_RELAXED);
-	}
-	return res;
-}
-
 /*
  * ->poll of the instance file (@depth 0, or the depth inherited through a
  * native epoll instance), and of a nested instance from ep_item_poll()
@@ -175,38 +109,20 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	struct task_struct *self = ep2k_current();
 	u32 res = 0;
 
+	/*
+	 * Mixed nesting (mixed.hpp): the depth a native instance polls us at,
+	 * its bound, re-entry through a cycle, trylock from outside.
+	 */
 	if (depth == 0)
 		depth = ep_inherited_poll_depth(self);
 
 	/* Insert inside our poll wait queue. */
 	ep2k_poll_wait(ep->file, ep->poll_wait.raw(), pt);
 
-	/* Beyond the mixed-nesting bound: not ready (see eventpoll.hpp). */
-	if (unlikely(depth > EP_MAX_MIXED_DEPTH))
+	if (unlikely(depth > EP_MAX_MIXED_DEPTH || read_once(ep->mtx_owner) == self))
 		return 0;
 
-	/*
-	 * A cycle through a native epoll instance (which eventpoll2's loop
-	 * check cannot see into) brings us back here with our own mtx held:
-	 * report "not ready" instead of deadlocking.
-	 */
-	if (unlikely(read_once(ep->mtx_owner) == self))
-		return 0;
-
-	/*
-	 * Polled from outside (->poll: a native epoll instance, poll(),
-	 * select()), the caller may hold locks we cannot order against: a
-	 * native instance polls us with its own mtx held, while our ADD of a
-	 * native target holds our mtx and takes its.  Trylock (which adds no
-	 * lock-order edge and cannot deadlock); when contended, answer from
-	 * the lock-free view of the ready list.  The same holds all the way
-	 * down a chain entered from outside: the native instance's mtx is
-	 * still held there, and a nested instance's ADD of that native
-	 * instance takes the two in the other order (stress-found ABBA:
-	 * mixing_test mixed_storm).  Nested eventpoll2 instances under our
-	 * own harvest or ctl (loop-checked, ordered by depth) take the mutex.
-	 */
-	EpLock guard = from_outside ? EpLock(ep, EpLock::Try{}) : EpLock(ep, mtx_subclass(depth));
+	EpLock guard = ep_poll_lock(ep, depth, from_outside);
 	if (!guard.held())
 		return ep->events_available() ? EPOLLIN | EPOLLRDNORM : 0;
 
@@ -218,13 +134,7 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	ep_start_scan(ep, txlist);
 	ep2_list_for_each_safe(pos, tmp, txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
-		/*
-		 * Polled from outside, our caller may be a native instance
-		 * holding its mtx, and a native target may be that very
-		 * instance (a cycle) or share its lock class: polling it
-		 * would take its mtx.  A queued native target counts as
-		 * ready instead (the harvest re-polls it under our own mtx).
-		 */
+		/* From outside, a queued native target counts as ready (mixed.hpp). */
 		if (from_outside && epi->target_kind == TARGET_NATIVE_EPOLL) {
 			res = EPOLLIN | EPOLLRDNORM;
 			break;

@@ -31,13 +31,9 @@
  * pollers of the instance (poll_wait) does so after unlocking; items are
  * freed after they are off every list.
  *
- * Waking poll_wait runs, under poll_wait's lock, the callbacks of whatever
- * watches the instance, native epoll included.  A callback on a native
- * epoll instance's poll_wait runs with that lock held, and the instance may
- * be among our pollers (a cycle no loop check sees): such a wakeup of
- * poll_wait is deferred to ep->pwake_work (irq_work), so a native
- * instance's poll_wait lock is never held while eventpoll2 wakes its
- * pollers (callback.cpp).
+ * Nesting with native epoll instances, which no loop check sees across,
+ * adds rules of its own (trylock from outside, wakeups deferred to
+ * irq_work, a depth bound): see mixed.hpp.
  *
  * OWNERSHIP:
  *   struct file ([eventpoll2]) --private--> EventPoll  (refcount: 1 + items)
@@ -98,8 +94,7 @@ struct EpPollEntry {
 
 	static EpPollEntry *from_wait(struct wait_queue_entry *w)
 	{
-		return reinterpret_cast<EpPollEntry *>(reinterpret_cast<char *>(w) -
-						       __builtin_offsetof(EpPollEntry, wait));
+		return ep2_container_of(WaitEntry::from_raw(w), EpPollEntry, wait);
 	}
 };
 
@@ -148,18 +143,15 @@ struct EpItem {
 
 	static EpItem *from_rbn(struct rb_node *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, rbn));
+		return ep2_container_of(RbNode::from_raw(n), EpItem, rbn);
 	}
 	static EpItem *from_rdllink(ListNode *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, rdllink));
+		return ep2_container_of(n, EpItem, rdllink);
 	}
 	static EpItem *from_fllink(ListNode *n)
 	{
-		return reinterpret_cast<EpItem *>(reinterpret_cast<char *>(n) -
-						  __builtin_offsetof(EpItem, fllink));
+		return ep2_container_of(n, EpItem, fllink);
 	}
 	bool is_ready_linked() const { return rdllink.linked(); }
 };
@@ -196,17 +188,15 @@ struct EventPoll {
 	u64 gen;
 	int loop_check_depth;
 	/*
-	 * The task holding mtx (set by EpLock).  A cycle through a native
-	 * epoll instance, which eventpoll2's loop check cannot see into, can
-	 * bring ->poll back to an instance whose mtx the same task holds;
-	 * poll then answers "not ready" instead of deadlocking.
+	 * The task holding mtx (set by EpLock), so a poll that a cycle
+	 * through a native instance brings back here sees it (mixed.hpp).
 	 */
 	struct task_struct *mtx_owner;
 	/* 1 for the file + 1 per item; the last put frees. */
 	int refcount;
 	/*
 	 * A wakeup of poll_wait deferred out of a native epoll instance's
-	 * wakeup (callback.cpp).  pwake_flags (poll flags to pass on, ORed)
+	 * wakeup (mixed.hpp).  pwake_flags (poll flags to pass on, ORed)
 	 * and pwake_hops (deferrals that led here; EP_NO_PWAKE when none is
 	 * pending) are protected by lock.
 	 */
@@ -221,12 +211,13 @@ struct EventPoll {
 };
 
 /*
- * ep->mtx held, with the owner recorded (see EventPoll::mtx_owner).  The
- * lock can be dropped and retaken inside the scope (ctl does, around the
- * loop check); the destructor unlocks only if held.
+ * ep->mtx held, with the owner recorded (see EventPoll::mtx_owner); the
+ * destructor unlocks only if held.  Only ctl's CtlLock drops and retakes it
+ * inside the scope, around the loop check (ctl.cpp).
  */
 class [[nodiscard]] EpLock {
 	EP2_NO_COPY(EpLock);
+	friend class CtlLock;
 public:
 	explicit EpLock(EventPoll *ep, unsigned subclass = 0) : m_ep(ep) { lock(subclass); }
 	/* mutex_trylock(): held only if try_lock() said so. */
@@ -244,6 +235,8 @@ public:
 		if (m_held)
 			unlock();
 	}
+
+private:
 	void lock(unsigned subclass = 0)
 	{
 		m_ep->mtx.lock(subclass);
@@ -257,7 +250,6 @@ public:
 		m_held = false;
 	}
 
-private:
 	EventPoll *m_ep;
 	bool m_held = false;
 };
@@ -278,7 +270,7 @@ void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
 /*
  * @from_outside: entered through ->poll here or further up a nested chain
- * (mtx only tried, native targets not re-polled).
+ * (mtx only tried, native targets not re-polled: mixed.hpp).
  */
 u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bool from_outside);
 
@@ -297,19 +289,7 @@ void ep_pm_relax(EpItem *epi);
 int ep_item_caches_init();
 void ep_item_caches_exit();
 
-/*
- * Nesting through native epoll instances (eventpoll.cpp).  Neither loop check
- * sees across the two backends, so mixed chains can nest deeper than either
- * allows and can even close a cycle; the poll and wake paths bound their
- * recursion instead, at EP_MAX_MIXED_DEPTH eventpoll2 levels.
- */
-constexpr int EP_MAX_MIXED_DEPTH = EP2K_WAKE_STACK_DEPTH;
-u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth);
-void ep_nesting_init();
-
-/* --- callback.cpp: wakeups ---------------------------------------------- */
-constexpr u8 EP_NO_PWAKE = 0xff;
-void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags);
+/* Nesting with native epoll, waking an instance's pollers: mixed.hpp. */
 
 /* --- loop_check.cpp: nesting -------------------------------------------- */
 extern Mutex ep_nested_mtx;

@@ -6,6 +6,7 @@
  */
 #include "eventpoll.hpp"
 #include "ctl.hpp"
+#include "wait.hpp"
 
 namespace ep2 {
 
@@ -64,10 +65,10 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 		return Error{fd};
 	}
 	ep->file = file;
-	return fd;
+	return ErrorOr<int>(fd);
 }
 
-ErrorOr<int> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
+ErrorOr<> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
 {
 	ep2_ctl_args a;
 	TRY((copy_args<ep2_ctl_args, EP2_CTL_ARGS_SIZE_VER0>(a, uarg)));
@@ -77,8 +78,7 @@ ErrorOr<int> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
 	if (a.op != EP2_CTL_DEL &&
 	    ep2k_copy_from_user(&ev, user_ptr(a.event, compat).get(), sizeof(ev)))
 		return EFAULT_;
-	TRY(ep_ctl(a.epfd, a.op, a.fd, a.op != EP2_CTL_DEL ? &ev : nullptr, via));
-	return 0;
+	return ep_ctl(a.epfd, a.op, a.fd, a.op != EP2_CTL_DEL ? &ev : nullptr, via);
 }
 
 ErrorOr<int> ioc_wait(unsigned nr, UserPtr uarg, bool compat, struct file *via)

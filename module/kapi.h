@@ -11,8 +11,8 @@
  *
  * Kernel objects appear only as incomplete struct types (the same tags the
  * kernel uses: struct file, struct spinlock, ...).  C++ embeds them as opaque,
- * suitably sized and aligned storage (see ksync.hpp / kobj.hpp, checked
- * against generated/ep2_layout.h) and hands the glue their address.
+ * suitably sized and aligned storage (see kobj.hpp, checked against
+ * generated/ep2_layout.h) and hands the glue their address.
  *
  * A handful of hot-path reads (a file's f_op and private_data, whether a
  * wait queue is empty) are done in C++ by offsets generated from the real
@@ -58,7 +58,6 @@ struct user_struct;
 struct wakeup_source;
 struct seq_file;
 struct task_struct;
-struct rcu_head;
 struct irq_work;
 
 /* Explicit allocation contexts; mapped to gfp_t in the glue. */
@@ -99,9 +98,24 @@ void ep2k_lockdep_assert_mutex_held(struct mutex *m);
 /* --- wait queues --------------------------------------------------------- */
 void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 			      struct lock_class_key *key);
-int ep2k_waitqueue_active(struct wait_queue_head *wq);
 void ep2k_wake_up(struct wait_queue_head *wq);
 void ep2k_wake_up_sync(struct wait_queue_head *wq);
+void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* Lock-held variants (caller holds the lock that protects @wq, e.g. ep->lock). */
+void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* An entry whose ->func is the eventpoll2 poll callback (ep2_poll_callback). */
+void ep2k_init_callback_entry(struct wait_queue_entry *e);
+/* An entry for the current task that removes itself when woken. */
+void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
+int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
+int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
+/* POLLFREE side of the callback: list_del_init(&e->entry). */
+void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
+
+/* --- nesting with native epoll (mixed.hpp) -------------------------------- */
 /* wake_up_poll() with IRQs already off, the queue's lock taken with lockdep @subclass. */
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass);
 unsigned long ep2k_local_irq_save(void);
@@ -119,20 +133,6 @@ struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void);
 void ep2k_init_deferred_wake(struct irq_work *w);
 int ep2k_irq_work_queue(struct irq_work *w);
 void ep2k_irq_work_sync(struct irq_work *w);
-void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-/* Lock-held variants (caller holds the lock that protects @wq, e.g. ep->lock). */
-void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e);
-void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
-/* An entry whose ->func is the eventpoll2 poll callback (ep2_poll_callback). */
-void ep2k_init_callback_entry(struct wait_queue_entry *e);
-/* An entry for the current task that removes itself when woken. */
-void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
-int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
-int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
-/* POLLFREE side of the callback: list_del_init(&e->entry). */
-void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
 
 /* --- scheduling, signals, time ------------------------------------------ */
 void ep2k_set_current_interruptible(void);
@@ -160,10 +160,7 @@ void ep2k_get_file(struct file *f);
 void ep2k_fput(struct file *f);
 int ep2k_get_file_not_zero(struct file *f);	/* atomic_long_inc_not_zero(&f->f_count) */
 int ep2k_file_can_poll(struct file *f);
-int ep2k_file_is_ep2(struct file *f);		/* f->f_op == instance fops */
 int ep2k_file_is_native_epoll(struct file *f);	/* an anon_inode:[eventpoll] */
-void *ep2k_file_private(struct file *f);
-void ep2k_file_clear_private(struct file *f);
 int ep2k_file_notifies_close(struct file *f);	/* !(f_mode & (FMODE_NONOTIFY|FMODE_PATH)) */
 /* The instance file_operations: its address identifies instance files. */
 struct file_operations;
@@ -183,7 +180,6 @@ void ep2k_poll_wait(struct file *f, struct wait_queue_head *wq, struct poll_tabl
 
 /* --- user memory ---------------------------------------------------------- */
 unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned long n);
-unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n);
 int ep2k_copy_struct_from_user(void *dst, unsigned long ksize,
 			       const void __user *src, unsigned long usize);
 int ep2k_access_ok(const void __user *p, unsigned long n);
@@ -204,13 +200,11 @@ void ep2k_kfree(const void *p);
 void ep2k_rcu_read_lock(void);
 void ep2k_rcu_read_unlock(void);
 void ep2k_synchronize_rcu(void);
-void ep2k_rcu_barrier(void);
 unsigned long ep2k_totalram_lowmem_pages(void);
 unsigned int ep2k_page_shift(void);
 
 /* --- rbtree --------------------------------------------------------------- */
 void ep2k_rb_root_cached_init(struct rb_root_cached *root);
-struct rb_node **ep2k_rb_root_link(struct rb_root_cached *root);
 void ep2k_rb_link_node(struct rb_node *node, struct rb_node *parent, struct rb_node **link);
 void ep2k_rb_insert_color_cached(struct rb_node *node, struct rb_root_cached *root, int leftmost);
 void ep2k_rb_erase_cached(struct rb_node *node, struct rb_root_cached *root);
@@ -234,7 +228,6 @@ long ep2k_max_user_watches(void);
 void ep2k_set_max_user_watches(long v);
 
 /* --- diagnostics ---------------------------------------------------------- */
-void ep2k_pr_info(const char *msg);
 void ep2k_dump_stack(void);
 void ep2k_seq_print_stat(struct seq_file *m, const char *name, long v);
 void ep2k_warn_once(const char *what);		/* WARN_ONCE(1, ...) */

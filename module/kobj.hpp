@@ -11,7 +11,7 @@
  * Lock guards encode their context in their type (Zircon's
  * Guard<SpinLock, IrqSave>): SpinLock::IrqSave for the callback path, which
  * may run in hard IRQ context; SpinLock::Irq for process context that must
- * keep the callback out; Mutex::Guard for sleeping sections.
+ * keep the callback out.  ep->mtx has its own guard, EpLock (eventpoll.hpp).
  */
 #pragma once
 #include "rt.hpp"
@@ -97,16 +97,6 @@ public:
 		if constexpr (EP2K_CONFIG_LOCKDEP)
 			ep2k_lockdep_assert_mutex_held(raw());
 	}
-
-	class [[nodiscard]] Guard {
-	EP2_NO_COPY(Guard);
-	public:
-		explicit Guard(Mutex &m, unsigned subclass = 0) : m_mutex(m) { m.lock(subclass); }
-		~Guard() { m_mutex.unlock(); }
-
-	private:
-		Mutex &m_mutex;
-	};
 };
 EP2_CHECK_LAYOUT(Mutex, MUTEX);
 
@@ -128,7 +118,7 @@ public:
 EP2_CHECK_LAYOUT(WaitQueueHead, WAIT_QUEUE_HEAD);
 
 /*
- * An irq_work that runs ep2_deferred_wake() (callback.cpp); the owner syncs it
+ * An irq_work that runs ep2_deferred_wake() (mixed.cpp); the owner syncs it
  * before it is freed.
  */
 class IrqWork {
@@ -149,6 +139,8 @@ class WaitEntry {
 	EP2_PINNED(WaitEntry);
 public:
 	EP2_OPAQUE(WaitEntry, struct wait_queue_entry, WAIT_QUEUE_ENTRY)
+
+	static WaitEntry *from_raw(struct wait_queue_entry *e) { return reinterpret_cast<WaitEntry *>(e); }
 };
 EP2_CHECK_LAYOUT(WaitEntry, WAIT_QUEUE_ENTRY);
 

@@ -4,6 +4,7 @@
  * undoing in reverse (no global constructors: each part has init()/exit()).
  */
 #include "eventpoll.hpp"
+#include "mixed.hpp"
 #include "file_watch.hpp"
 #include "close_watch.hpp"
 #include "user_watches.hpp"

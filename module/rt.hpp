@@ -81,14 +81,18 @@ public:                                         \
 	T &operator=(T &&) = delete
 #define EP2_PINNED(T) EP2_NO_COPY(T); T() = default
 
-/* container_of for a member we own the layout of. */
-template <typename Outer, typename Member>
-inline Outer *container_of(Member *m, Member Outer::*field)
-{
-	const Outer *probe = nullptr;
-	auto off = reinterpret_cast<uintptr_t>(&(probe->*field));
-	return reinterpret_cast<Outer *>(reinterpret_cast<uintptr_t>(m) - off);
-}
+/*
+ * The object that embeds *@ptr as its @member: the kernel's container_of(),
+ * with its type check.  A macro, as offsetof needs the member's name.
+ */
+#define ep2_container_of(ptr, Outer, member)                                          \
+	({                                                                            \
+		static_assert(__is_same(decltype(ptr),                                \
+					decltype(&static_cast<Outer *>(nullptr)->member)), \
+			      "ep2_container_of: " #ptr " is not a " #Outer "::" #member); \
+		reinterpret_cast<Outer *>(reinterpret_cast<char *>(ptr) -             \
+					  __builtin_offsetof(Outer, member));         \
+	})
 
 /*
  * A negative errno, as a type.  Error{} is never 0: a function that can fail
@@ -117,9 +121,29 @@ constexpr Error ENODEV_{-EP2K_ENODEV};
 struct Empty {};
 constexpr Empty OK{};
 
+template <typename T> struct IsIntegral { static constexpr bool value = false; };
+#define EP2_INTEGRAL(T) template <> struct IsIntegral<T> { static constexpr bool value = true; }
+EP2_INTEGRAL(bool);
+EP2_INTEGRAL(char);
+EP2_INTEGRAL(signed char);
+EP2_INTEGRAL(unsigned char);
+EP2_INTEGRAL(short);
+EP2_INTEGRAL(unsigned short);
+EP2_INTEGRAL(int);
+EP2_INTEGRAL(unsigned int);
+EP2_INTEGRAL(long);
+EP2_INTEGRAL(unsigned long);
+EP2_INTEGRAL(long long);
+EP2_INTEGRAL(unsigned long long);
+#undef EP2_INTEGRAL
+
+/*
+ * An integer value is wrapped explicitly (ErrorOr<int>(n)): otherwise a
+ * negative errno from the glue, returned as is, would count as a success.
+ */
 template <typename T = Empty> class [[nodiscard]] ErrorOr {
 public:
-	ErrorOr(T v) : m_value(move(v)), m_error(0) {}
+	explicit(IsIntegral<T>::value) ErrorOr(T v) : m_value(move(v)), m_error(0) {}
 	ErrorOr(Error e) : m_value(), m_error(e.code) {}
 
 	bool is_error() const { return m_error != 0; }
@@ -149,6 +173,27 @@ private:
 			return _ep2_res.error();                     \
 		_ep2_res.release_value();                            \
 	})
+
+/*
+ * Runs @f at the end of the scope unless disarmed (SerenityOS's
+ * ArmedScopeGuard): one rollback for every error path of a setup done in
+ * steps, disarmed once the last step succeeded.
+ */
+template <typename F> class [[nodiscard]] ScopeGuard {
+	EP2_NO_COPY(ScopeGuard);
+public:
+	explicit ScopeGuard(F f) : m_f(move(f)) {}
+	~ScopeGuard()
+	{
+		if (m_armed)
+			m_f();
+	}
+	void disarm() { m_armed = false; }
+
+private:
+	F m_f;
+	bool m_armed = true;
+};
 
 /* A userspace address: never dereferenced by C++, only handed to the glue. */
 struct UserPtr {

@@ -5,7 +5,7 @@
  * select()'s slack rules, and the pwait signal mask.
  */
 #include "eventpoll.hpp"
-#include "ctl.hpp"
+#include "wait.hpp"
 
 namespace ep2 {
 
@@ -118,7 +118,7 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	ep_done_scan(ep, txlist);
 	if (res < 0)
 		return Error{res};
-	return res;
+	return ErrorOr<int>(res);
 }
 
 } // namespace
@@ -157,11 +157,11 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 */
 			int res = TRY(ep_send_events(ep, events, maxevents));
 			if (res)
-				return res;
+				return ErrorOr<int>(res);
 		}
 
 		if (timed_out)
-			return 0;
+			return ErrorOr<int>(0);
 
 		if (ep2k_signal_pending())
 			return EINTR_;

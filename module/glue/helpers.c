@@ -94,9 +94,36 @@ void ep2k_init_waitqueue_head(struct wait_queue_head *wq, const char *name,
 {
 	__init_waitqueue_head(wq, name, key);
 }
-int ep2k_waitqueue_active(struct wait_queue_head *wq) { return waitqueue_active(wq); }
 void ep2k_wake_up(struct wait_queue_head *wq) { wake_up(wq); }
 void ep2k_wake_up_sync(struct wait_queue_head *wq) { wake_up_sync(wq); }
+void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { add_wait_queue(wq, e); }
+void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	add_wait_queue_exclusive(wq, e);
+}
+void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { remove_wait_queue(wq, e); }
+void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	__add_wait_queue_exclusive(wq, e);
+}
+void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	__remove_wait_queue(wq, e);
+}
+void ep2k_init_callback_entry(struct wait_queue_entry *e)
+{
+	init_waitqueue_func_entry(e, ep2k_poll_callback_tramp);
+}
+void ep2k_init_autoremove_entry(struct wait_queue_entry *e)
+{
+	init_wait(e);
+	e->func = ep2k_autoremove_wake_function;
+}
+int ep2k_wait_entry_queued(struct wait_queue_entry *e) { return !list_empty_careful(&e->entry); }
+int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e) { return !list_empty(&e->entry); }
+void ep2k_wait_entry_unlink(struct wait_queue_entry *e) { list_del_init(&e->entry); }
+
+/* nesting with native epoll (mixed.hpp) */
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass)
 {
 	spin_lock_nested(&wq->lock, subclass);
@@ -113,35 +140,9 @@ unsigned long ep2k_local_irq_save(void)
 void ep2k_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
 static DEFINE_PER_CPU(struct ep2k_wake_stack, ep2k_wake_stacks);
 struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void) { return this_cpu_ptr(&ep2k_wake_stacks); }
-void ep2k_add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { add_wait_queue(wq, e); }
-void ep2k_add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	add_wait_queue_exclusive(wq, e);
-}
-void ep2k_remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) { remove_wait_queue(wq, e); }
-void ep2k___add_wait_queue_exclusive(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	__add_wait_queue_exclusive(wq, e);
-}
-void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
-{
-	__remove_wait_queue(wq, e);
-}
 void ep2k_init_deferred_wake(struct irq_work *w) { init_irq_work(w, ep2k_deferred_wake_tramp); }
 int ep2k_irq_work_queue(struct irq_work *w) { return irq_work_queue(w); }
 void ep2k_irq_work_sync(struct irq_work *w) { irq_work_sync(w); }
-void ep2k_init_callback_entry(struct wait_queue_entry *e)
-{
-	init_waitqueue_func_entry(e, ep2k_poll_callback_tramp);
-}
-void ep2k_init_autoremove_entry(struct wait_queue_entry *e)
-{
-	init_wait(e);
-	e->func = ep2k_autoremove_wake_function;
-}
-int ep2k_wait_entry_queued(struct wait_queue_entry *e) { return !list_empty_careful(&e->entry); }
-int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e) { return !list_empty(&e->entry); }
-void ep2k_wait_entry_unlink(struct wait_queue_entry *e) { list_del_init(&e->entry); }
 
 /* scheduling, signals, time */
 void ep2k_set_current_interruptible(void) { __set_current_state(TASK_INTERRUPTIBLE); }
@@ -189,14 +190,11 @@ void ep2k_get_file(struct file *f) { get_file(f); }
 void ep2k_fput(struct file *f) { fput(f); }
 int ep2k_get_file_not_zero(struct file *f) { return atomic_long_inc_not_zero(&f->f_count); }
 int ep2k_file_can_poll(struct file *f) { return file_can_poll(f); }
-int ep2k_file_is_ep2(struct file *f) { return f->f_op == &ep2k_instance_fops; }
 int ep2k_file_is_native_epoll(struct file *f)
 {
 	return f->f_op != &ep2k_instance_fops && f->f_path.dentry &&
 	       !strcmp(f->f_path.dentry->d_name.name, "[eventpoll]");
 }
-void *ep2k_file_private(struct file *f) { return f->private_data; }
-void ep2k_file_clear_private(struct file *f) { f->private_data = NULL; }
 int ep2k_file_notifies_close(struct file *f) { return !(f->f_mode & (FMODE_NONOTIFY | FMODE_PATH)); }
 int ep2k_instance_fd_create(void *priv, int cloexec, struct file **filep)
 {
@@ -242,10 +240,6 @@ unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned lo
 {
 	return copy_from_user(dst, src, n);
 }
-unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n)
-{
-	return copy_to_user(dst, src, n);
-}
 int ep2k_copy_struct_from_user(void *dst, unsigned long ksize, const void __user *src,
 			       unsigned long usize)
 {
@@ -286,7 +280,6 @@ void ep2k_kfree(const void *p) { kfree(p); }
 void ep2k_rcu_read_lock(void) { rcu_read_lock(); }
 void ep2k_rcu_read_unlock(void) { rcu_read_unlock(); }
 void ep2k_synchronize_rcu(void) { synchronize_rcu(); }
-void ep2k_rcu_barrier(void) { rcu_barrier(); }
 unsigned long ep2k_totalram_lowmem_pages(void)
 {
 	struct sysinfo si;
@@ -298,7 +291,6 @@ unsigned int ep2k_page_shift(void) { return PAGE_SHIFT; }
 
 /* rbtree */
 void ep2k_rb_root_cached_init(struct rb_root_cached *root) { *root = RB_ROOT_CACHED; }
-struct rb_node **ep2k_rb_root_link(struct rb_root_cached *root) { return &root->rb_root.rb_node; }
 void ep2k_rb_link_node(struct rb_node *node, struct rb_node *parent, struct rb_node **link)
 {
 	rb_link_node(node, parent, link);
@@ -335,7 +327,6 @@ void ep2k_pm_relax(struct wakeup_source *ws) { __pm_relax(ws); }
 int ep2k_wakeup_source_active(struct wakeup_source *ws) { return ws->active; }
 
 /* diagnostics */
-void ep2k_pr_info(const char *msg) { pr_info("eventpoll2: %s\n", msg); }
 void ep2k_dump_stack(void) { dump_stack(); }
 void ep2k_seq_print_stat(struct seq_file *m, const char *name, long v) { seq_printf(m, "%s %ld\n", name, v); }
 void ep2k_warn_once(const char *what) { WARN_ONCE(1, "eventpoll2: %s\n", what); }

@@ -15,7 +15,6 @@
 #include <linux/wait.h>
 #include <linux/rbtree.h>
 #include <linux/poll.h>
-#include <linux/rcupdate.h>
 #include <linux/errno.h>
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
@@ -42,7 +41,6 @@ void ep2_layout(void)
 	SIZE_ALIGN(RB_NODE, struct rb_node);
 	SIZE_ALIGN(RB_ROOT_CACHED, struct rb_root_cached);
 	SIZE_ALIGN(POLL_TABLE, poll_table);
-	SIZE_ALIGN(RCU_HEAD, struct rcu_head);
 	SIZE_ALIGN(IRQ_WORK, struct irq_work);
 	BLANK();
 
@@ -67,7 +65,6 @@ void ep2_layout(void)
 	DEFINE(EP2K_EPOLLERR, (__force u32)EPOLLERR);
 	DEFINE(EP2K_EPOLLHUP, (__force u32)EPOLLHUP);
 	DEFINE(EP2K_EPOLLRDNORM, (__force u32)EPOLLRDNORM);
-	DEFINE(EP2K_EPOLLRDHUP, (__force u32)EPOLLRDHUP);
 	DEFINE(EP2K_EPOLLEXCLUSIVE, (__force u32)EPOLLEXCLUSIVE);
 	DEFINE(EP2K_EPOLLWAKEUP, (__force u32)EPOLLWAKEUP);
 	DEFINE(EP2K_EPOLLONESHOT, (__force u32)EPOLLONESHOT);
@@ -102,7 +99,6 @@ void ep2_layout(void)
 	DEFINE(EP2K_SIGKILL, SIGKILL);
 	DEFINE(EP2K_SIGSTOP, SIGSTOP);
 	DEFINE(EP2K_SIGSET_SIZE, sizeof(sigset_t));
-	DEFINE(EP2K_O_CLOEXEC, O_CLOEXEC);
 	DEFINE(EP2K_IOC_MAGIC, EP2_IOC_MAGIC);
 	DEFINE(EP2K_IOC_NRSHIFT, _IOC_NRSHIFT);
 	DEFINE(EP2K_IOC_NRMASK, _IOC_NRMASK);
