@@ -75,8 +75,7 @@ struct PollPoller final : Poller {
 };
 
 const BackendReg reg{{
-	"poll", 40,
-	[](std::string *) -> std::unique_ptr<Poller> { return std::make_unique<PollPoller>(); },
+	"poll", 40, make_instance<PollPoller>,
 	{
 		{Feature::Registration, "no registration in poll(2)"},
 		{Feature::ET, "no edge-triggered mode"},

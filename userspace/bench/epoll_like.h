@@ -13,13 +13,13 @@
 
 namespace ep2bench {
 
-// API: static create(), ctl(epfd, op, fd, ev), wait(epfd, evs, max, timeout).
-template <class API>
+// The API's create1(flags), ctl(epfd, op, fd, ev), wait(epfd, evs, max, timeout).
+template <int (*CREATE)(int), int (*CTL)(int, int, int, Ev *), int (*WAIT)(int, Ev *, int, int)>
 struct EpollPoller : Poller {
 	int epfd;
 	EpollPoller()
 	{
-		epfd = API::create();
+		epfd = CREATE(EPOLL_CLOEXEC);
 		if (epfd < 0)
 			throw std::runtime_error(strerror(errno));
 	}
@@ -29,14 +29,14 @@ struct EpollPoller : Poller {
 		Ev ev;
 		ev.events = events;
 		ev.data.u64 = data;
-		return API::ctl(epfd, op, fd, &ev) < 0 ? -errno : 0;
+		return CTL(epfd, op, fd, &ev) < 0 ? -errno : 0;
 	}
 	int add(int fd, uint32_t e, uint64_t d) override { return ctl(EPOLL_CTL_ADD, fd, e, d); }
 	int mod(int fd, uint32_t e, uint64_t d) override { return ctl(EPOLL_CTL_MOD, fd, e, d); }
 	int del(int fd) override { return ctl(EPOLL_CTL_DEL, fd, 0, 0); }
 	int wait(Ev *evs, int max, int t) override
 	{
-		int n = API::wait(epfd, evs, max, t);
+		int n = WAIT(epfd, evs, max, t);
 		if (n < 0)
 			return errno == EINTR ? 0 : -errno;
 		return n;

@@ -4,40 +4,24 @@
 
 #include <algorithm>
 
+#include "registry.h"
 #include "util.h"
 
 namespace ep2bench {
 
-namespace {
-std::vector<Workload> &registry()
-{
-	static std::vector<Workload> r;
-	return r;
-}
-} // namespace
+using Workloads = Registry<Workload, &Workload::number>;
 
-WorkloadReg::WorkloadReg(Workload w)
-{
-	auto &r = registry();
-	auto at = std::find_if(r.begin(), r.end(), [&](const Workload &x) { return x.number > w.number; });
-	r.insert(at, std::move(w));
-}
+WorkloadReg::WorkloadReg(Workload w) { Workloads::add(std::move(w)); }
 
 std::vector<const Workload *> all_workloads()
 {
 	std::vector<const Workload *> v;
-	for (auto &w : registry())
+	for (auto &w : Workloads::all())
 		v.push_back(&w);
 	return v;
 }
 
-const Workload *find_workload(const std::string &name)
-{
-	for (auto &w : registry())
-		if (w.name == name)
-			return &w;
-	return nullptr;
-}
+const Workload *find_workload(const std::string &name) { return Workloads::find(name); }
 
 void Run::measure(const Config &c, const SampleFn &sample)
 {
@@ -72,9 +56,10 @@ void run_workloads(uint64_t t_start)
 	for (const Workload *w : all_workloads()) {
 		if (!O.workloads.empty() && !O.workloads.count(w->name))
 			continue;
+		const auto &named = w->backends;
 		std::vector<std::string> bs;
-		for (auto &b : O.backends)
-			if (w->backends.empty() || std::count(w->backends.begin(), w->backends.end(), b))
+		for (auto &b : O.backends_given || named.empty() ? O.backends : named)
+			if (named.empty() || std::count(named.begin(), named.end(), b))
 				bs.push_back(b);
 		R.backends[w->name] = bs;
 		uint64_t t0 = mono_ns();

@@ -30,8 +30,12 @@ std::string join(const std::vector<std::string> &v)
 void usage(FILE *f)
 {
 	std::vector<std::string> wl;
-	for (const Workload *w : all_workloads())
+	std::string more;
+	for (const Workload *w : all_workloads()) {
 		wl.push_back(w->name);
+		for (auto &o : w->options)
+			more += strf("  %-21s %s\n", ("--" + o.name + "=" + o.arg).c_str(), o.help.c_str());
+	}
 	fprintf(f,
 "Usage: ep2bench [--quick|--full] [options]\n"
 "Compare eventpoll2 with native epoll, io_uring (multishot poll) and poll(2).\n"
@@ -49,8 +53,9 @@ void usage(FILE *f)
 "  --echo-c=LIST  --echo-ms=MS  --echo-reps=N (default 3: connection set-up is slow)\n"
 "  --cpus=pin|free       pin every thread to one CPU (default) or let them spread\n"
 "  --out=DIR             output directory (default /tmp/ep2bench)\n"
-"  --emit                also print the output files between markers on stdout\n",
-		join(all_backends()).c_str(), join(wl).c_str());
+"  --emit                also print the output files between markers on stdout\n"
+"%s",
+		join(all_backends(true)).c_str(), join(wl).c_str(), more.c_str());
 }
 
 void apply_mode(const std::string &m)
@@ -83,16 +88,30 @@ void apply_mode(const std::string &m)
 	}
 }
 
+// A workload's own option --NAME, or nullptr.
+const WorkloadOption *workload_option(const std::string &flag)
+{
+	for (const Workload *w : all_workloads())
+		for (auto &o : w->options)
+			if ("--" + o.name == flag)
+				return &o;
+	return nullptr;
+}
+
 } // namespace
 
 void parse_args(int argc, char **argv)
 {
-	O.backends = all_backends();
+	O.backends = all_backends(true);
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--quick"))
 			apply_mode("quick");
 		else if (!strcmp(argv[i], "--full"))
 			apply_mode("full");
+	for (const Workload *w : all_workloads())
+		for (auto &o : w->options)
+			if (o.preset)
+				o.preset(O.mode);
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i], k = a, v;
 		size_t eq = a.find('=');
@@ -109,8 +128,11 @@ void parse_args(int argc, char **argv)
 			O.emit = true;
 		else if (eq == std::string::npos)
 			die("unknown option %s (try --help)", a.c_str());
+		else if (const WorkloadOption *wo = workload_option(k))
+			wo->set(v);
 		else if (k == "--backends") {
 			O.backends = split(v);
+			O.backends_given = true;
 			for (auto &b : O.backends)
 				if (!find_backend(b))
 					die("unknown backend %s", b.c_str());

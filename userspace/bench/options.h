@@ -10,7 +10,8 @@ namespace ep2bench {
 
 struct Opts {
 	std::string mode = "default";
-	std::vector<std::string> backends; // default: every registered backend
+	std::vector<std::string> backends; // --backends, default: every by_default backend
+	bool backends_given = false;
 	std::set<std::string> workloads;   // empty: all
 	int reps = 5;
 	double budget_ms = 100;   // time per sample of time-bounded loops

@@ -2,43 +2,27 @@
 // ep2bench: the backend registry (see poller.h).
 #include "poller.h"
 
-#include <algorithm>
 #include <stdexcept>
 
+#include "registry.h"
 #include "util.h"
 
 namespace ep2bench {
 
-namespace {
-std::vector<Backend> &registry()
-{
-	static std::vector<Backend> r;
-	return r;
-}
-} // namespace
+using Backends = Registry<Backend, &Backend::rank>;
 
-BackendReg::BackendReg(Backend b)
-{
-	auto &r = registry();
-	auto at = std::find_if(r.begin(), r.end(), [&](const Backend &x) { return x.rank > b.rank; });
-	r.insert(at, std::move(b));
-}
+BackendReg::BackendReg(Backend b) { Backends::add(std::move(b)); }
 
-std::vector<std::string> all_backends()
+std::vector<std::string> all_backends(bool only_default)
 {
 	std::vector<std::string> v;
-	for (auto &b : registry())
-		v.push_back(b.name);
+	for (auto &b : Backends::all())
+		if (b.by_default || !only_default)
+			v.push_back(b.name);
 	return v;
 }
 
-const Backend *find_backend(const std::string &name)
-{
-	for (auto &b : registry())
-		if (b.name == name)
-			return &b;
-	return nullptr;
-}
+const Backend *find_backend(const std::string &name) { return Backends::find(name); }
 
 std::unique_ptr<Poller> make_poller(const std::string &name, std::string *why)
 {

@@ -49,15 +49,22 @@ struct Backend {
 	std::map<Feature, std::string> lacks;
 	// Optional: false with the reason when no instance can be made at all.
 	std::function<bool(std::string *why)> available;
+	// In the default backend list?  A variant that only some workloads
+	// should run says false; the workloads name it (Workload::backends).
+	bool by_default = true;
 };
+
+// Backend::make of a backend whose instances cannot fail but by throwing.
+template <class P>
+std::unique_ptr<Poller> make_instance(std::string *) { return std::make_unique<P>(); }
 
 // Registers a backend at start-up: one `const BackendReg reg{...};` per file.
 struct BackendReg {
 	explicit BackendReg(Backend b);
 };
 
-// Every registered backend name, in default order.
-std::vector<std::string> all_backends();
+// The registered backend names in rank order: all, or those by_default.
+std::vector<std::string> all_backends(bool only_default = false);
 const Backend *find_backend(const std::string &name);
 // A new instance of backend `name`, or nullptr with the reason in *why.
 std::unique_ptr<Poller> make_poller(const std::string &name, std::string *why);

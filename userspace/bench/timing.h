@@ -61,35 +61,68 @@ struct Timed {
 	bool ok = false;
 };
 
-// Runs fn() (false: failure) for about budget_ms after an untimed warm-up
-// (under TCG the first runs of a code path translate it), at least min_iters.
-template <class F>
-Timed run_for(double budget_ms, uint64_t min_iters, F &&fn)
+// The batching under run_for and run_for_parts: batch(n, &t) runs n
+// iterations (false: failure) and sets t to the ticks its timed parts took;
+// about budget_ms of batches after an untimed warm-up (under TCG the first
+// runs of a code path translate it), at least min_iters iterations.
+template <class B>
+Timed run_batches(double budget_ms, uint64_t min_iters, B &&batch)
 {
 	Timed r;
 	uint64_t budget = ms_ticks(budget_ms);
-	uint64_t w0 = ticks(), w = 0;
+	uint64_t w0 = ticks(), w = 0, t;
 	while (w < 20 && (ticks() - w0 < budget / 10 || w < 2)) {
-		if (!fn())
+		if (!batch(1, &t))
 			return r;
 		w++;
 	}
 	double est = tick_ns(ticks() - w0) / double(w); // ns per iteration
-	uint64_t batch = std::max<uint64_t>(1, uint64_t(BATCH_NS / std::max(est, 1.0)));
+	uint64_t n = std::max<uint64_t>(1, uint64_t(BATCH_NS / std::max(est, 1.0)));
 	std::vector<double> per;
-	uint64_t t0 = ticks(), t = t0;
+	uint64_t t0 = ticks();
 	do {
-		uint64_t b0 = ticks();
-		for (uint64_t i = 0; i < batch; i++)
-			if (!fn())
-				return r;
-		t = ticks();
-		per.push_back(tick_ns(t - b0) / double(batch));
-		r.iters += batch;
-	} while (t - t0 < budget || r.iters < min_iters);
+		if (!batch(n, &t))
+			return r;
+		per.push_back(tick_ns(t) / double(n));
+		r.iters += n;
+	} while (ticks() - t0 < budget || r.iters < min_iters);
 	r.per_iter_ns = median(per);
 	r.ok = true;
 	return r;
+}
+
+// Times fn() (false: failure), a whole batch of calls at a time.
+template <class F>
+Timed run_for(double budget_ms, uint64_t min_iters, F &&fn)
+{
+	return run_batches(budget_ms, min_iters, [&](uint64_t n, uint64_t *t) {
+		uint64_t b0 = ticks();
+		for (uint64_t i = 0; i < n; i++)
+			if (!fn())
+				return false;
+		*t = ticks() - b0;
+		return true;
+	});
+}
+
+// Times timed() only, each call after an untimed prepare() (both false:
+// failure); costs two clock reads per iteration, so for iterations well
+// above a microsecond (a harvest of K events made ready by prepare()).
+template <class P, class F>
+Timed run_for_parts(double budget_ms, uint64_t min_iters, P &&prepare, F &&timed)
+{
+	return run_batches(budget_ms, min_iters, [&](uint64_t n, uint64_t *t) {
+		*t = 0;
+		for (uint64_t i = 0; i < n; i++) {
+			if (!prepare())
+				return false;
+			uint64_t c0 = ticks();
+			if (!timed())
+				return false;
+			*t += ticks() - c0;
+		}
+		return true;
+	});
 }
 
 } // namespace ep2bench

@@ -64,15 +64,27 @@ private:
 	std::vector<std::string> backends_;
 };
 
+// An option of one workload, --NAME=ARG (parsed with its value as text).
+struct WorkloadOption {
+	std::string name, arg, help; // "harvest-only-k", "LIST", the --help text
+	std::function<void(const std::string &value)> set;
+	// Optional: sets the default of a mode ("default", "quick", "full").
+	std::function<void(const std::string &mode)> preset = {};
+};
+
 struct Workload {
 	std::string name;  // for --workloads and the workload column
 	int number;        // heading number and place in the run order
 	std::string title;
 	std::function<std::string()> describe; // the text under the heading
 	std::function<void(Run &)> run;
-	std::vector<std::string> backends = {}; // those it runs (empty: every one)
+	// The backends it runs, in this order, unless --backends names some (then
+	// those of them it names, in that order); empty: every by_default one.
+	// Name epoll too for the ratios.
+	std::vector<std::string> backends = {};
 	// Optional: files it adds to the output, called whether it ran or not.
 	std::function<void(std::map<std::string, std::string> &files)> files = {};
+	std::vector<WorkloadOption> options = {};
 };
 
 struct WorkloadReg {
