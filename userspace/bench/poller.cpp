@@ -26,15 +26,10 @@ const Backend *find_backend(const std::string &name) { return Backends::find(nam
 
 std::unique_ptr<Poller> make_poller(const std::string &name, std::string *why)
 {
-	const Backend *b = find_backend(name);
-	if (!b) {
-		*why = "unknown backend";
-		return nullptr;
-	}
-	if (b->available && !b->available(why))
+	if (cannot_run(name, {}, why))
 		return nullptr;
 	try {
-		return b->make(why);
+		return find_backend(name)->make(why);
 	} catch (const std::exception &e) {
 		*why = strf("cannot create instance: %s", e.what());
 	}

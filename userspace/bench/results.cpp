@@ -81,14 +81,13 @@ void Results::each_figure(const std::string &w, const std::function<void(const F
 
 void out(const char *fmt, ...)
 {
-	char buf[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	std::string s = vstrf(fmt, ap);
 	va_end(ap);
-	fputs(buf, stdout);
+	fputs(s.c_str(), stdout);
 	fflush(stdout);
-	g_table += buf;
+	g_table += s;
 }
 
 void progress(const char *fmt, ...)

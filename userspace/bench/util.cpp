@@ -2,6 +2,7 @@
 // ep2bench: small utilities (see util.h).
 #include "util.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdarg>
@@ -29,14 +30,25 @@ void die(const char *fmt, ...)
 	exit(2);
 }
 
+std::string vstrf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(nullptr, 0, fmt, ap2);
+	va_end(ap2);
+	std::string s(size_t(std::max(n, 0)) + 1, '\0');
+	vsnprintf(&s[0], s.size(), fmt, ap);
+	s.resize(size_t(std::max(n, 0)));
+	return s;
+}
+
 std::string strf(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	std::string s = vstrf(fmt, ap);
 	va_end(ap);
-	return buf;
+	return s;
 }
 
 std::string human(double v)

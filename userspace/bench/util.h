@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdarg>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@ namespace ep2bench {
 
 [[noreturn]] void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string vstrf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 // Number of events and the like with SI suffix, 4 significant digits.
 std::string human(double v);
