@@ -130,7 +130,10 @@ void heading(int number, const std::string &title, const std::string &d)
 // The table of one workload: a line per (config, metric, backend).
 void print_workload(const std::string &w)
 {
-	out("  %-22s %-18s %-11s %10s %10s %10s  %-9s\n", "config", "metric", "backend", "median",
+	int bw = 11; // the backend column: wider for longer (variant) names
+	for (auto &b : R.backends[w])
+		bw = std::max(bw, int(b.size()));
+	out("  %-22s %-18s %-*s %10s %10s %10s  %-9s\n", "config", "metric", bw, "backend", "median",
 	    "min", "max", "vs epoll");
 	std::string last;
 	R.each_figure(w, [&](const Results::Figure &f) {
@@ -139,14 +142,14 @@ void print_workload(const std::string &w)
 		std::string met = cfg.empty() ? "" : m.name + (m.unit == "ns" ? "" : " " + m.unit);
 		last = f.key.c + "|" + f.key.m;
 		if (!f.s.n) {
-			out("  %-22s %-18s %-11s %10s  (%s)\n", cfg.c_str(), met.c_str(), f.backend.c_str(),
+			out("  %-22s %-18s %-*s %10s  (%s)\n", cfg.c_str(), met.c_str(), bw, f.backend.c_str(),
 			    "n/a", f.why.c_str());
 			return;
 		}
 		std::string ratio = "";
 		if (std::isfinite(f.ref) && f.ref > 0)
 			ratio = strf("%.2fx", f.s.median / f.ref);
-		out("  %-22s %-18s %-11s %10s %10s %10s  %-6s %s\n", cfg.c_str(), met.c_str(),
+		out("  %-22s %-18s %-*s %10s %10s %10s  %-6s %s\n", cfg.c_str(), met.c_str(), bw,
 		    f.backend.c_str(), fmt_value(f.s.median, m.unit).c_str(),
 		    fmt_value(f.s.min, m.unit).c_str(), fmt_value(f.s.max, m.unit).c_str(), ratio.c_str(),
 		    f.backend == "epoll" ? (m.higher_better ? "(higher is better)" : "(lower is better)") : "");
