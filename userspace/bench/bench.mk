@@ -20,10 +20,20 @@ EXTRA_TARGETS += $(BENCH_BIN)
 
 .PHONY: bench bench-quick bench-full
 
-$(BENCH_BIN): userspace/bench/ep2bench.cpp $(B)/lib/libeventpoll2.a userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+# One object per source file: the method and helpers, a backend_*.cpp per
+# backend, a wl_*.cpp per workload (a new file is picked up by the wildcard).
+BENCH_SRCS := $(wildcard userspace/bench/*.cpp)
+BENCH_OBJS := $(patsubst userspace/bench/%.cpp,$(B)/bench/obj/%.o,$(BENCH_SRCS))
+
+$(B)/bench/obj/%.o: userspace/bench/%.cpp userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
 	@mkdir -p $(@D)
-	$(CXX) $(BENCH_CXXFLAGS) $(WARN) $(BENCH_URING) $(UAPI) -Iuserspace/include -o $@ $< \
-		$(B)/lib/libeventpoll2.a $(BENCH_LIBS)
+	$(CXX) $(BENCH_CXXFLAGS) $(WARN) $(BENCH_URING) $(UAPI) -Iuserspace/include -MMD -MP -c -o $@ $<
+
+-include $(BENCH_OBJS:.o=.d)
+
+$(BENCH_BIN): $(BENCH_OBJS) $(B)/lib/libeventpoll2.a
+	@mkdir -p $(@D)
+	$(CXX) $(BENCH_CXXFLAGS) -o $@ $(BENCH_OBJS) $(B)/lib/libeventpoll2.a $(BENCH_LIBS)
 
 # `module` runs Kbuild, which rebuilds a stale eventpoll2.ko before it is measured.
 bench bench-quick bench-full: $(BENCH_BIN) module
