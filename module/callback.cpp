@@ -11,6 +11,7 @@
  */
 #include "eventpoll.hpp"
 #include "mixed.hpp"
+#include "ring.hpp"
 
 namespace ep2 {
 
@@ -68,6 +69,8 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 			ep->rdllist.add_tail(&epi->rdllink);
 			ep_pm_stay_awake_rcu(epi);
 		}
+		if (ep->ring)
+			ep_ring_note_ready_locked(ep, epi);
 
 		/* Wake the waiters, and note the pollers for after unlock. */
 		if (ep->wq.active()) {

@@ -5,6 +5,7 @@
  */
 #include "eventpoll.hpp"
 #include "mixed.hpp"
+#include "ring.hpp"
 #include "file_watch.hpp"
 #include "close_watch.hpp"
 #include "user_watches.hpp"
@@ -107,6 +108,8 @@ static void ep_queue_ready(EventPoll *ep, EpItem *epi)
 		if (!epi->is_ready_linked()) {
 			ep->rdllist.add_tail(&epi->rdllink);
 			ep_pm_stay_awake(epi);
+			if (ep->ring)
+				ep_ring_note_ready_locked(ep, epi);
 			if (ep->wq.active())
 				ep->wq.wake_up();
 			if (ep->poll_wait.active())
@@ -180,6 +183,8 @@ u32 ep_item_poll(EpItem *epi, struct poll_table_struct *pt, int depth, bool from
  */
 static void ep_remove_locked(EventPoll *ep, EpItem *epi)
 {
+	if (ep->ring)
+		ep_ring_forget(ep, epi);	/* a removed item is never reported */
 	ep2k_rb_erase_cached(epi->rbn.raw(), ep->rbr.raw());
 	{
 		SpinLock::Irq guard(ep->lock);
@@ -325,6 +330,12 @@ ErrorOr<> ep_modify(EventPoll *ep, EpItem *epi, u32 events, u64 data)
 	 */
 	write_once(epi->events, events);
 	epi->data = data;
+	/*
+	 * An unclaimed ring entry carries the old data and mask: withdraw it;
+	 * the poll below queues the item again if it is ready.
+	 */
+	if (ep->ring)
+		ep_ring_forget(ep, epi);
 	if (epi->events & EPOLLWAKEUP) {
 		if (!read_once(epi->ws))
 			(void)ep_create_wakeup_source(epi); /* as epoll: failure ignored */

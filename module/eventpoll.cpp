@@ -8,18 +8,34 @@
 #include "mixed.hpp"
 #include "user_watches.hpp"
 #include "stats.hpp"
+#include "ring.hpp"
 
 namespace ep2 {
 
-ErrorOr<EventPoll *> ep_alloc()
+/* A new instance; with a ready ring of @ring_entries when non-zero. */
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries)
 {
-	UserWatches *user = TRY(user_watches_get_current());
+	EpRing *ring = nullptr;
+	if (ring_entries)
+		ring = TRY(ep_ring_create(ring_entries));
+	auto user_or = user_watches_get_current();
+	if (user_or.is_error()) {
+		if (ring)
+			ep_ring_destroy(ring);
+		return user_or.error();
+	}
+	UserWatches *user = user_or.release_value();
 
 	auto *ep = static_cast<EventPoll *>(ep2k_kzalloc(sizeof(EventPoll), EP2K_GFP_KERNEL_ACCOUNT));
 	if (unlikely(!ep)) {
 		user_watches_put(user);
+		if (ring)
+			ep_ring_destroy(ring);
 		return ENOMEM_;
 	}
+	ep->ring = ring;
+	if (ring)
+		ring->ep = ep;
 	ep->mtx.init("&ep2->mtx", &ep2k_key_ep_mtx);
 	ep->lock.init("&ep2->lock", &ep2k_key_ep_lock);
 	ep->wq.init("&ep2->wq", &ep2k_key_ep_wq);
@@ -50,6 +66,8 @@ static void ep_free(EventPoll *ep)
 	ep->mtx.destroy();
 	user_watches_put(ep->user);
 	ep2k_wakeup_source_unregister(ep->ws);
+	if (ep->ring)
+		ep_ring_destroy(ep->ring);
 	ep2k_kfree(ep);
 	stat_dec(Stat::Instances);
 }
@@ -94,6 +112,8 @@ void ep_done_scan(EventPoll *ep, ListNode &txlist)
 	}
 	write_once(ep->ovflist, ep_unactive());
 	txlist.splice_init_to_head(ep->rdllist);
+	if (ep->ring)
+		ep_ring_set_pending_locked(ep, !ep->rdllist.empty());
 	ep2k_pm_relax(ep->ws);
 	if (!ep->rdllist.empty() && ep->wq.active())
 		ep->wq.wake_up();
@@ -121,6 +141,10 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 
 	if (unlikely(depth > EP_MAX_MIXED_DEPTH || read_once(ep->mtx_owner) == self))
 		return 0;
+
+	/* Unclaimed ring entries are ready events (the ring holds no LT item to re-poll). */
+	if (ep->ring && ep_ring_nonempty(ep))
+		return EPOLLIN | EPOLLRDNORM;
 
 	EpLock guard = ep_poll_lock(ep, depth, from_outside);
 	if (!guard.held())

@@ -76,6 +76,7 @@ struct EventPoll;
 struct EpItem;
 struct FileWatch;
 struct UserWatches;
+struct EpRing;
 
 /* ovflist "not active" / "not linked" marker, as EP_UNACTIVE_PTR. */
 inline EpItem *ep_unactive() { return reinterpret_cast<EpItem *>(-1L); }
@@ -123,6 +124,8 @@ struct EpItem {
 	bool pins_file;
 	/* What the target is (TargetKind), fixed at insert. */
 	u8 target_kind;
+	/* Ring instances: the item has an entry at ring_pos (ring.hpp); ep->mtx. */
+	bool in_ring;
 	/* Wait entries on the target's queues; protected by ep->mtx. */
 	EpPollEntry *pwqlist;
 	/* The instance this item belongs to; immutable. */
@@ -139,6 +142,7 @@ struct EpItem {
 	 * the two with a full barrier, as epoll does); data only under mtx.
 	 */
 	u32 events;
+	u32 ring_pos;
 	u64 data;
 
 	static EpItem *from_rbn(struct rb_node *n)
@@ -203,6 +207,8 @@ struct EventPoll {
 	IrqWork pwake_work;
 	u32 pwake_flags;
 	u8 pwake_hops;
+	/* The ready ring (EP2_CREATE_RING), or NULL; immutable (ring.hpp). */
+	EpRing *ring;
 
 	bool events_available() const
 	{
@@ -262,7 +268,7 @@ inline int ep_cmp_ffd(struct file *f1, int fd1, struct file *f2, int fd2)
 }
 
 /* --- eventpoll.cpp: instance lifetime and scans --------------------------- */
-ErrorOr<EventPoll *> ep_alloc();
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries);
 void ep_get(EventPoll *ep);
 void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);

@@ -13,7 +13,7 @@ namespace ep2 {
 namespace {
 
 static_assert(sizeof(ep2_event) == EP2K_SIZEOF_EPOLL_EVENT);
-static_assert(sizeof(ep2_create_args) == EP2_CREATE_ARGS_SIZE_VER0);
+static_assert(sizeof(ep2_create_args) == EP2_CREATE_ARGS_SIZE_VER1);
 static_assert(sizeof(ep2_ctl_args) == EP2_CTL_ARGS_SIZE_VER0);
 static_assert(sizeof(ep2_wait_args) == EP2_WAIT_ARGS_SIZE_VER0);
 
@@ -54,10 +54,13 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 {
 	ep2_create_args a;
 	TRY((copy_args<ep2_create_args, EP2_CREATE_ARGS_SIZE_VER0>(a, uarg)));
-	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC))
+	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING) || a.__reserved)
+		return EINVAL_;
+	/* ring_entries goes with the flag: one without the other is a mistake. */
+	if (!(a.flags & EP2_CREATE_RING) != !a.ring_entries)
 		return EINVAL_;
 
-	EventPoll *ep = TRY(ep_alloc());
+	EventPoll *ep = TRY(ep_alloc(a.ring_entries));
 	struct file *file = nullptr;
 	int fd = ep2k_instance_fd_create(ep, a.flags & EP2_CLOEXEC, &file);
 	if (fd < 0) {

@@ -59,6 +59,8 @@ struct wakeup_source;
 struct seq_file;
 struct task_struct;
 struct irq_work;
+struct callback_head;
+struct vm_area_struct;
 
 /* Explicit allocation contexts; mapped to gfp_t in the glue. */
 enum ep2k_gfp {
@@ -234,6 +236,26 @@ void ep2k_warn_once(const char *what);		/* WARN_ONCE(1, ...) */
 void ep2k_warn(const char *what);		/* WARN(1, ...) */
 int ep2k_debug_triggers_enabled(void);
 
+/* --- the ready ring (glue/ring.c) -------------------------------------- */
+void *ep2k_vmalloc_user(unsigned long size);	/* zeroed, mappable to userspace */
+void ep2k_vfree(const void *p);
+unsigned long ep2k_rlimit_memlock_pages(void);
+int ep2k_capable_ipc_lock(void);
+unsigned long ep2k_user_locked_vm(struct user_struct *u);
+int ep2k_user_locked_vm_cmpxchg(struct user_struct *u, unsigned long old, unsigned long new_);
+void ep2k_user_locked_vm_sub(struct user_struct *u, unsigned long pages);
+unsigned long ep2k_vma_len(struct vm_area_struct *vma);
+unsigned long ep2k_vma_pgoff(struct vm_area_struct *vma);
+int ep2k_vma_is_shared(struct vm_area_struct *vma);
+int ep2k_vma_is_exec(struct vm_area_struct *vma);
+void ep2k_vma_seal_ring(struct vm_area_struct *vma);
+int ep2k_remap_vmalloc_range(struct vm_area_struct *vma, void *addr);
+/* A task_work whose func is ep2_ring_work(); added with TWA_RESUME. */
+void ep2k_init_ring_work(struct callback_head *cb);
+int ep2k_task_work_add_resume(struct task_struct *t, struct callback_head *cb);
+void ep2k_get_task_struct(struct task_struct *t);
+void ep2k_put_task_struct(struct task_struct *t);
+
 /* --- fsnotify close watch (glue/fsnotify.c) ------------------------------- */
 int ep2k_close_watch_init(void);
 void ep2k_close_watch_exit(void);
@@ -250,6 +272,8 @@ u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt);
 void ep2_instance_show_fdinfo(struct seq_file *m, struct file *f);
 int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key);
 void ep2_deferred_wake(struct irq_work *w);
+int ep2_instance_mmap(struct file *f, struct vm_area_struct *vma);
+void ep2_ring_work(struct callback_head *cb);
 void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 			   struct poll_table_struct *pt);
 void ep2_file_closing(struct file *f);

@@ -135,6 +135,18 @@ public:
 };
 EP2_CHECK_LAYOUT(IrqWork, IRQ_WORK);
 
+/* A task_work (struct callback_head) whose func is ep2_ring_work() (ring.cpp). */
+class TaskWork {
+	EP2_PINNED(TaskWork);
+public:
+	EP2_OPAQUE(TaskWork, struct callback_head, CALLBACK_HEAD)
+
+	void init_ring_work() { ep2k_init_ring_work(raw()); }
+	/* 0, or -ESRCH when @t is exiting (the work will not run). */
+	int add_resume(struct task_struct *t) { return ep2k_task_work_add_resume(t, raw()); }
+};
+EP2_CHECK_LAYOUT(TaskWork, CALLBACK_HEAD);
+
 class WaitEntry {
 	EP2_PINNED(WaitEntry);
 public:

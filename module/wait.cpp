@@ -6,6 +6,7 @@
  */
 #include "eventpoll.hpp"
 #include "wait.hpp"
+#include "ring.hpp"
 
 namespace ep2 {
 
@@ -67,6 +68,16 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	int res = 0;
 
 	EpLock lk(ep);
+	/*
+	 * A ring instance: what the ring holds was ready first; take it as
+	 * any consumer would, then harvest the kernel list after it.
+	 */
+	if (ep->ring) {
+		res = TRY(ep_ring_consume(ep, events, maxevents));
+		if (res >= maxevents)
+			return res;
+		events = events.offset(static_cast<u64>(res) * sizeof(ep2_event));
+	}
 	ListNode txlist;
 	txlist.init();
 	ep_start_scan(ep, txlist);
@@ -146,8 +157,19 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 		timed_out = true;
 	}
 
-	/* Racy, and fine: the check under the lock below is the one that counts. */
-	bool eavail = ep->events_available();
+	/*
+	 * Racy, and fine: the check under the lock below is the one that
+	 * counts.  On a ring instance, entries appended since our last harvest
+	 * (ring->gen) count too: the (untrusted) head is read only here, so a
+	 * consumer that corrupts it cannot make this loop spin.
+	 */
+	EpRing *ring = ep->ring;
+	u64 seen_gen = 0;
+	if (ring) {
+		ep_ring_adopt_owner(ep);
+		seen_gen = read_once(ring->gen);
+	}
+	bool eavail = ep->events_available() || (ring && ep_ring_nonempty(ep));
 
 	for (;;) {
 		if (eavail) {
@@ -155,6 +177,8 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 * Transfer what is ready.  An empty harvest with time left
 			 * goes round again.
 			 */
+			if (ring)
+				seen_gen = read_once(ring->gen);
 			int res = TRY(ep_send_events(ep, events, maxevents));
 			if (res)
 				return ErrorOr<int>(res);
@@ -180,7 +204,8 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 * The final check under the lock: a scan moves items
 			 * between rdllist and ovflist, both briefly empty.
 			 */
-			eavail = ep->events_available();
+			eavail = ep->events_available() ||
+				 (ring && read_once(ring->gen) != seen_gen);
 			if (!eavail)
 				ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
 		}

@@ -62,6 +62,7 @@ const struct file_operations ep2k_instance_fops = {
 #ifdef CONFIG_COMPAT
 	.compat_ioctl	= ep2k_compat_ioctl,
 #endif
+	.mmap		= ep2k_instance_mmap,	/* the ready ring (glue/ring.c) */
 };
 
 /* --- callbacks ----------------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include <linux/file.h>
 #include <linux/uaccess.h>
 #include <linux/irq_work.h>
+#include <linux/mm.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -42,6 +43,7 @@ void ep2_layout(void)
 	SIZE_ALIGN(RB_ROOT_CACHED, struct rb_root_cached);
 	SIZE_ALIGN(POLL_TABLE, poll_table);
 	SIZE_ALIGN(IRQ_WORK, struct irq_work);
+	SIZE_ALIGN(CALLBACK_HEAD, struct callback_head);
 	BLANK();
 
 	COMMENT("rb_node children, read by the C++ tree walk (as asm reads fields)");
@@ -110,12 +112,16 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_PWAIT, _IOC_NR(EP2_IOC_PWAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT2, _IOC_NR(EP2_IOC_PWAIT2));
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
+	DEFINE(EP2K_PAGE_SIZE, PAGE_SIZE);
 
 	BUILD_BUG_ON(sizeof(struct ep2_event) != sizeof(struct epoll_event));
 	BUILD_BUG_ON(EP2_CLOEXEC != O_CLOEXEC);
 	BUILD_BUG_ON(EP2_CTL_ADD != EPOLL_CTL_ADD || EP2_CTL_DEL != EPOLL_CTL_DEL ||
 		     EP2_CTL_MOD != EPOLL_CTL_MOD);
-	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ep2_ctl_args) != EP2_CTL_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ep2_wait_args) != EP2_WAIT_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
+	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
+	BUILD_BUG_ON(EP2_CREATE_RING & O_CLOEXEC);
 }

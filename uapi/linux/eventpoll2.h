@@ -45,8 +45,13 @@
 #define EVENTPOLL2_DEVICE	"/dev/eventpoll2"
 #define EVENTPOLL2_ANON_NAME	"[eventpoll2]"
 
-/* Flags for EP2_IOC_CREATE: only close-on-exec, as epoll_create1(). */
+/*
+ * Flags for EP2_IOC_CREATE: close-on-exec, as epoll_create1(), and the
+ * opt-in ready ring (an eventpoll2 extension; epoll_create1() defines no
+ * other flag, so no bit here means anything to epoll).
+ */
 #define EP2_CLOEXEC		02000000	/* == O_CLOEXEC == EPOLL_CLOEXEC */
+#define EP2_CREATE_RING		0x00000001	/* create with a ready ring (ring_entries) */
 
 /* ctl ops: the same values as EPOLL_CTL_*. */
 #define EP2_CTL_ADD		1
@@ -70,9 +75,15 @@ struct ep2_event {
 
 struct ep2_create_args {
 	__u32 size;		/* sizeof(struct ep2_create_args) */
-	__u32 flags;		/* 0 or EP2_CLOEXEC */
+	__u32 flags;		/* EP2_CLOEXEC, EP2_CREATE_RING */
+	/* Version 1 (16 bytes): */
+	__u32 ring_entries;	/* with EP2_CREATE_RING: a power of two in
+				 * [EP2_RING_MIN_ENTRIES, EP2_RING_MAX_ENTRIES];
+				 * must be 0 without it */
+	__u32 __reserved;	/* must be 0 */
 };
 #define EP2_CREATE_ARGS_SIZE_VER0	8
+#define EP2_CREATE_ARGS_SIZE_VER1	16
 
 struct ep2_ctl_args {
 	__u32 size;		/* sizeof(struct ep2_ctl_args) */
@@ -94,6 +105,58 @@ struct ep2_wait_args {
 	__u64 timeout;		/* PWAIT2: user pointer to struct __kernel_timespec, 0 = forever */
 };
 #define EP2_WAIT_ARGS_SIZE_VER0		48
+
+/*
+ * The ready ring (EP2_CREATE_RING): events published by the kernel into
+ * memory shared with userspace, harvested there without a system call.
+ * Map it with mmap(NULL, hdr.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+ * instance_fd, 0); mmap_size is EP2_RING_MMAP_SIZE(entries, page size).
+ *
+ *   offset 0                 the header (one page)
+ *     tail            kernel  next position the kernel fills (store-release)
+ *     kernel_pending  kernel  1: events wait on the kernel's ready list
+ *                             (LT/EPOLLWAKEUP items, ring full, or not yet
+ *                             published): call the wait ioctl to get them
+ *     entries, mask, entries_offset, mmap_size: immutable
+ *     overflow        kernel  publications that found the ring full
+ *     head            users   next position to consume (compare-and-swap)
+ *   offset entries_offset    struct ep2_ring_entry[entries]
+ *
+ * An entry at position p lives in slot p & mask.  Its first 8 bytes are one
+ * 64-bit word, events | (u64)seq << 32 (little endian): seq == (u32)p once
+ * the kernel published it, events != 0 while it is unclaimed.  A consumer
+ * claims an entry by compare-and-swap of the word to (u64)seq << 32
+ * (events 0); the kernel updates an unclaimed entry in place the same way.
+ * See README ("The ready ring") for the ordering rules.  The kernel never
+ * trusts what it reads back from this memory: head is only used to decide
+ * whether a slot may be reused, and every index is masked.
+ */
+#define EP2_RING_MIN_ENTRIES	64
+#define EP2_RING_MAX_ENTRIES	65536
+
+struct ep2_ring_header {
+	__u32 tail;
+	__u32 kernel_pending;
+	__u32 entries;
+	__u32 mask;
+	__u32 entries_offset;
+	__u32 mmap_size;
+	__u64 overflow;
+	__u8  __pad0[32];	/* the consumer index gets its own cache line */
+	__u32 head;
+	__u8  __pad1[60];
+};
+
+struct ep2_ring_entry {
+	__u32 events;		/* 0: claimed (or removed by the kernel) */
+	__u32 seq;		/* the position it was published at */
+	__u64 data;		/* the item's epoll_data */
+};
+
+#define EP2_RING_ENTRY_WORD(events, seq) \
+	((__u64)(__u32)(events) | ((__u64)(__u32)(seq) << 32))
+#define EP2_RING_MMAP_SIZE(entries, page) \
+	((page) + ((((__u64)(entries) * sizeof(struct ep2_ring_entry)) + (page) - 1) & ~((__u64)(page) - 1)))
 
 #define EP2_IOC_MAGIC		0xE2
 

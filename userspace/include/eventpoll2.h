@@ -25,6 +25,8 @@
 #define EVENTPOLL2_H
 
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <linux/eventpoll2.h>
@@ -44,6 +46,54 @@ int ep2_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
 	      const sigset_t *sigmask);
 int ep2_pwait2(int epfd, struct epoll_event *events, int maxevents,
 	       const struct timespec *timeout, const sigset_t *sigmask);
+
+/*
+ * The ready ring (an eventpoll2 extension; see README "The ready ring").
+ *
+ * ep2_create_ring() creates an instance with a ring of @entries slots (a
+ * power of two, 64..65536; 0 picks 4096) and maps it.  ep2_wait(),
+ * ep2_pwait() and ep2_pwait2() on such an instance take what the ring holds
+ * first, without a system call, and enter the kernel only when the ring is
+ * empty or the kernel holds events the ring does not serve (level-triggered
+ * and EPOLLWAKEUP items, or a full ring): kernel_pending says so.  Close it
+ * with ep2_close(), which also unmaps the ring (a plain close() leaves the
+ * mapping, and with it the instance, alive until the process exits).
+ *
+ * ep2_ring_harvest() is the harvest alone: never a system call, never
+ * blocks; any number of threads may harvest one ring at once (each entry is
+ * claimed with a compare-and-swap).  It returns 0 when the ring is empty.
+ */
+struct ep2_ring {
+	struct ep2_ring_header *hdr;
+	struct ep2_ring_entry *entries;
+	uint32_t mask;
+	uint32_t nentries;
+	size_t size;
+	int epfd;
+};
+
+#define EP2_RING_DEFAULT_ENTRIES 4096
+
+int ep2_create_ring(int flags, unsigned int entries);
+int ep2_close(int epfd);
+/* The ring of an instance made by ep2_create_ring(), or NULL. */
+struct ep2_ring *ep2_ring_get(int epfd);
+/* Map / unmap an instance's ring yourself (e.g. an fd received over a socket). */
+int ep2_ring_map(int epfd, struct ep2_ring *ring);
+void ep2_ring_unmap(struct ep2_ring *ring);
+int ep2_ring_harvest(struct ep2_ring *ring, struct epoll_event *events, int maxevents);
+/* 1: the kernel holds events the ring does not (call a wait to get them). */
+static inline int ep2_ring_kernel_pending(const struct ep2_ring *ring)
+{
+	return __atomic_load_n(&ring->hdr->kernel_pending, __ATOMIC_ACQUIRE) != 0;
+}
+/* Entries published and not yet consumed, per the shared indexes (a hint). */
+static inline uint32_t ep2_ring_ready(const struct ep2_ring *ring)
+{
+	uint32_t t = __atomic_load_n(&ring->hdr->tail, __ATOMIC_ACQUIRE);
+	uint32_t h = __atomic_load_n(&ring->hdr->head, __ATOMIC_ACQUIRE);
+	return t - h <= ring->nentries ? t - h : 0;
+}
 
 /* 1 if /dev/eventpoll2 can be opened, else 0 with errno set (ENODEV). */
 int ep2_available(void);
