@@ -89,7 +89,7 @@ ErrorOr<EpRing *> ep_ring_create(u32 entries)
 	r->work.init_ring_work();
 	stat_inc(Stat::Rings);
 	__atomic_add_fetch(&stat_counters[static_cast<int>(Stat::RingPages)], r->pages, __ATOMIC_RELAXED);
-	return r;
+	return ErrorOr<EpRing *>(r);
 }
 
 /* From ep_free(): no task_work is pending (each holds a file reference). */
@@ -239,7 +239,7 @@ ErrorOr<int> ep_ring_consume(EventPoll *ep, UserPtr events, int maxevents)
 	u32 head = load_acquire(r->hdr->head);
 	u32 tail = r->tail;
 	if (tail - head > r->entries)
-		return 0;		/* inconsistent head: nothing to take */
+		return ErrorOr<int>(0);		/* inconsistent head: nothing to take */
 	u32 h = head;
 	int n = 0;
 	for (; h != tail && n < maxevents; h++) {
@@ -266,7 +266,7 @@ ErrorOr<int> ep_ring_consume(EventPoll *ep, UserPtr events, int maxevents)
 		if (static_cast<s32>(cur - h) >= 0)
 			break;
 	}
-	return n;
+	return ErrorOr<int>(n);
 }
 
 void ep_ring_adopt_owner(EventPoll *ep)

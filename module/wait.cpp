@@ -75,7 +75,7 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	if (ep->ring) {
 		res = TRY(ep_ring_consume(ep, events, maxevents));
 		if (res >= maxevents)
-			return res;
+			return ErrorOr<int>(res);
 		events = events.offset(static_cast<u64>(res) * sizeof(ep2_event));
 	}
 	ListNode txlist;
