@@ -98,9 +98,9 @@ TEST(create_ver0_and_mmap_without_ring)
 /* wrong offset, wrong size, MAP_PRIVATE, PROT_EXEC, mprotect(EXEC), mremap growth */
 TEST(mmap_bad)
 {
-	int fd = create_raw(EP2_CREATE_RING, 256, 0);
+	int fd = create_raw(EP2_CREATE_RING, 1024, 0);
 	long pg = page_size();
-	size_t size = EP2_RING_MMAP_SIZE(256, pg);
+	size_t size = EP2_RING_MMAP_SIZE(1024, pg);	/* the header page + 4 */
 	void *p;
 
 	ASSERT_GE(fd, 0);
@@ -123,8 +123,8 @@ TEST(mmap_bad)
 	/* The header page alone, read-only: the geometry. */
 	struct ep2_ring_header *h = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, h);
-	EXPECT_EQ(256u, h->entries);
-	EXPECT_EQ(255u, h->mask);
+	EXPECT_EQ(1024u, h->entries);
+	EXPECT_EQ(1023u, h->mask);
 	EXPECT_EQ((uint32_t)pg, h->entries_offset);
 	EXPECT_EQ(size, h->mmap_size);
 	EXPECT_EQ(0u, h->tail);
@@ -142,7 +142,7 @@ TEST(mmap_bad)
 	void *q = mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
 			 (char *)mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_EQ(256u, ((struct ep2_ring_header *)q)->entries);
+	EXPECT_EQ(1024u, ((struct ep2_ring_header *)q)->entries);
 	/* Nothing the kernel wrote is uninitialised: all zero but the geometry. */
 	const unsigned char *b = q;
 	size_t nonzero = 0;
@@ -429,8 +429,9 @@ TEST(overflow_to_kernel_list)
 	ASSERT_EQ(200, n);
 	for (int i = 0; i < n; i++)
 		seen[ev[i].data.u64]++;
-	for (int i = 0; i < 200; i++)
+	for (int i = 0; i < 200; i++) {
 		EXPECT_EQ(1, seen[i]) TH_LOG("item %d", i);
+	}
 	EXPECT_EQ(0, ep2_wait(ep, ev, 256, 0));
 	EXPECT_EQ(0, ep2_ring_kernel_pending(r));
 	/* And the ring works again afterwards. */
@@ -555,7 +556,8 @@ static void run_storm(struct __test_metadata *_metadata, int signallers, int har
 	}
 	for (int i = 0; i < STORM_FDS; i++) {
 		uint64_t v;
-		EXPECT_EQ(-1, read(s.efd[i], &v, 8)) TH_LOG("eventfd %d still had a count no event announced", i);
+		int r = read(s.efd[i], &v, 8);
+		EXPECT_EQ(-1, r) TH_LOG("eventfd %d still had a count no event announced", i);
 	}
 	EXPECT_EQ(s.signalled, s.consumed);
 	EXPECT_EQ((long long)signallers * 20000, s.signalled);
@@ -604,11 +606,17 @@ TEST(ring_only_harvesters_claim_once)
 	}
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_harvester, &c));
-	/* This thread owns the ring: each write publishes before it returns. */
+	/*
+	 * This thread owns the ring: each write publishes before it returns.
+	 * One entry at a time, so that no two signals coalesce: every entry
+	 * must be claimed by exactly one harvester.
+	 */
 	for (int round = 0; round < 3000; round++) {
 		int i = round % STORM_FDS;
 		drain(efd[i]);
 		efd_signal(efd[i]);
+		for (long long t0 = now_ns(); ep2_ring_ready(c.r) && elapsed_ms(t0) < 5000;)
+			sched_yield();
 	}
 	sleep_ms(50);
 	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
