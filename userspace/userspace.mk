@@ -38,18 +38,18 @@ EP2_USERSPACE := $(EP2_SO_REAL) $(EP2_SO_LINKS) $(EP2_PRELOAD) $(EP2_PC) $(EP2ST
 userspace: $(EP2_LIB) $(DEMO) $(EP2_USERSPACE) $(EP2CALLCOST)
 
 # ---- libeventpoll2.a, 64- and 32-bit ------------------------------------------------
-$(EP2_LIB): $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+$(EP2_LIB): $(LIB_SRCS) userspace/include/eventpoll2.h userspace/lib/ring_impl.h uapi/linux/eventpoll2.h
 	@mkdir -p $(@D)
 	$(CC) $(EP2_LIB_FLAGS) -c -o $(@D)/eventpoll2.o $<
 	$(AR) rcs $@ $(@D)/eventpoll2.o
 
-$(EP2_LIB32): $(LIB_SRCS) userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+$(EP2_LIB32): $(LIB_SRCS) userspace/include/eventpoll2.h userspace/lib/ring_impl.h uapi/linux/eventpoll2.h
 	@mkdir -p $(@D)
 	$(CC) -m32 $(EP2_LIB_FLAGS) -c -o $(@D)/eventpoll2.o $<
 	$(AR) rcs $@ $(@D)/eventpoll2.o
 
 # ---- libeventpoll2.so ----------------------------------------------------------
-$(EP2_SO_REAL): $(LIB_SRCS) userspace/lib/libeventpoll2.map userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
+$(EP2_SO_REAL): $(LIB_SRCS) userspace/lib/libeventpoll2.map userspace/include/eventpoll2.h userspace/lib/ring_impl.h uapi/linux/eventpoll2.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden $(UAPI) -Iuserspace/include -shared \
 		-Wl,-soname,$(EP2_SONAME) -Wl,--version-script=userspace/lib/libeventpoll2.map \
@@ -70,9 +70,9 @@ $(EP2_PC): userspace/lib/eventpoll2.pc.in userspace/userspace.mk
 	$(EP2_PC_SED) $< > $@
 
 # ---- the LD_PRELOAD drop-in -------------------------------------------------------
-$(EP2_PRELOAD): userspace/preload/ep2_preload.c uapi/linux/eventpoll2.h
+$(EP2_PRELOAD): userspace/preload/ep2_preload.c userspace/lib/ring_impl.h userspace/include/eventpoll2.h uapi/linux/eventpoll2.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden $(UAPI) -shared -Wl,-z,defs \
+	$(CC) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden $(UAPI) -Iuserspace/include -Iuserspace/lib -shared -Wl,-z,defs \
 		-o $@ $< -ldl -lpthread
 
 # ---- ep2stat -----------------------------------------------------------------------

@@ -29,12 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/time_types.h>
 
 #include "eventpoll2.h"
+#include "ring_impl.h"
 
 _Static_assert(sizeof(struct epoll_event) == sizeof(struct ep2_event),
 	       "struct epoll_event and struct ep2_event must match");
@@ -270,95 +270,32 @@ static int kernel_pwait2(int epfd, struct epoll_event *events, int maxevents,
 	return wait_ioctl(epfd, EP2_IOC_PWAIT2, &a);
 }
 
-/* ---- the ready ring ------------------------------------------------------------ */
-
-/*
- * The rings this library mapped, by instance fd: a two-level table read
- * without a lock (chunks are never freed), written under ring_lock.
- */
-#define RING_CHUNK_BITS 10
-#define RING_CHUNK (1u << RING_CHUNK_BITS)
-#define RING_CHUNKS 1024u		/* fds below 1M */
-static struct ep2_ring **ring_table[RING_CHUNKS];
-static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+/* ---- the ready ring (the protocol is in ring_impl.h) --------------------------- */
 
 EP2_EXPORT struct ep2_ring *ep2_ring_get(int epfd)
 {
-	struct ep2_ring **chunk;
+	struct ring_slot *s = ring_lookup(epfd);
 
-	if (epfd < 0 || (unsigned)epfd >= RING_CHUNKS * RING_CHUNK)
-		return NULL;
-	chunk = __atomic_load_n(&ring_table[(unsigned)epfd >> RING_CHUNK_BITS], __ATOMIC_ACQUIRE);
-	return chunk ? __atomic_load_n(&chunk[(unsigned)epfd & (RING_CHUNK - 1)], __ATOMIC_ACQUIRE) : NULL;
-}
-
-static int ring_register(int epfd, struct ep2_ring *ring)
-{
-	struct ep2_ring ***slot, **chunk;
-
-	if (epfd < 0 || (unsigned)epfd >= RING_CHUNKS * RING_CHUNK) {
-		errno = EMFILE;
-		return -1;
-	}
-	pthread_mutex_lock(&ring_lock);
-	slot = &ring_table[(unsigned)epfd >> RING_CHUNK_BITS];
-	chunk = *slot;
-	if (!chunk) {
-		chunk = calloc(RING_CHUNK, sizeof(*chunk));
-		if (!chunk) {
-			pthread_mutex_unlock(&ring_lock);
-			errno = ENOMEM;
-			return -1;
-		}
-		__atomic_store_n(slot, chunk, __ATOMIC_RELEASE);
-	}
-	__atomic_store_n(&chunk[(unsigned)epfd & (RING_CHUNK - 1)], ring, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&ring_lock);
-	return 0;
-}
-
-/* Map @epfd's ring: its header page first, for the size, then all of it. */
-static void *map_ring(int epfd, size_t *size)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct ep2_ring_header *hdr;
-	void *p;
-
-	hdr = mmap(NULL, page, PROT_READ, MAP_SHARED, epfd, 0);
-	if (hdr == MAP_FAILED)
-		return NULL;
-	*size = __atomic_load_n(&hdr->mmap_size, __ATOMIC_RELAXED);
-	munmap(hdr, page);
-	p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, epfd, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void ring_init(struct ep2_ring *ring, int epfd, void *p, size_t size)
-{
-	ring->hdr = p;
-	ring->entries = (struct ep2_ring_entry *)((char *)p + ring->hdr->entries_offset);
-	ring->nentries = ring->hdr->entries;
-	ring->mask = ring->hdr->mask;
-	ring->size = size;
-	ring->epfd = epfd;
+	return s ? &s->ring : NULL;
 }
 
 EP2_EXPORT int ep2_ring_map(int epfd, struct ep2_ring *ring)
 {
-	size_t size;
-	void *p = map_ring(epfd, &size);
-
-	if (!p)
-		return -1;
-	ring_init(ring, epfd, p, size);
-	return 0;
+	return ring_map(epfd, ring);
 }
 
 EP2_EXPORT void ep2_ring_unmap(struct ep2_ring *ring)
 {
-	if (ring->hdr)
-		munmap(ring->hdr, ring->size);
-	ring->hdr = NULL;
+	ring_unmap(ring);
+}
+
+EP2_EXPORT int ep2_ring_harvest(struct ep2_ring *ring, struct epoll_event *events, int maxevents)
+{
+	if (maxevents <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ring_harvest(ring, events, maxevents);
 }
 
 EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
@@ -367,10 +304,7 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 		.size = sizeof(a), .flags = (uint32_t)flags | EP2_CREATE_RING,
 		.ring_entries = entries ? entries : EP2_RING_DEFAULT_ENTRIES,
 	};
-	struct ep2_ring *ring;
-	size_t size;
 	int fd, err;
-	void *p;
 
 	if (flags & ~EPOLL_CLOEXEC) {
 		errno = EINVAL;
@@ -379,110 +313,19 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 	fd = dev_ioctl(EP2_IOC_CREATE, &a);
 	if (fd < 0)
 		return -1;
-	ring = calloc(1, sizeof(*ring));
-	p = ring ? map_ring(fd, &size) : NULL;
-	if (!p || ring_register(fd, ring) < 0) {
-		err = ring ? errno : ENOMEM;
-		if (p)
-			munmap(p, size);
-		free(ring);
+	if (ring_register(fd) < 0) {
+		err = errno;
 		close(fd);
 		errno = err;
 		return -1;
 	}
-	ring_init(ring, fd, p, size);
 	return fd;
 }
 
 EP2_EXPORT int ep2_close(int epfd)
 {
-	struct ep2_ring *ring = ep2_ring_get(epfd);
-
-	if (ring) {
-		struct ep2_ring **chunk = ring_table[(unsigned)epfd >> RING_CHUNK_BITS];
-
-		pthread_mutex_lock(&ring_lock);
-		__atomic_store_n(&chunk[(unsigned)epfd & (RING_CHUNK - 1)], NULL, __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&ring_lock);
-		/*
-		 * Another thread may still be harvesting it: the mapping (and
-		 * the struct) stay until then would need a grace period; the
-		 * contract is the same as close(): no other thread uses the
-		 * instance while it is being closed.
-		 */
-		ep2_ring_unmap(ring);
-		free(ring);
-	}
+	ring_forget(epfd);
 	return close(epfd);
-}
-
-/*
- * Claim entries from head to tail: each with a compare-and-swap of its word
- * (events | seq << 32) to events 0, then move head past what was examined.
- * Ordering: tail is loaded with acquire (pairs with the kernel's release
- * store after it wrote the entry), the entry word with acquire (pairs with
- * the kernel's release store of the word after the data); the claim is
- * acq_rel and head is published with release, so the kernel (which loads
- * head with acquire before reusing a slot) never rewrites an entry a
- * consumer is still reading.
- */
-EP2_EXPORT int ep2_ring_harvest(struct ep2_ring *ring, struct epoll_event *events, int maxevents)
-{
-	struct ep2_ring_header *hdr = ring->hdr;
-	uint32_t head, tail, h, cur;
-	int n = 0;
-
-	if (maxevents <= 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	head = __atomic_load_n(&hdr->head, __ATOMIC_ACQUIRE);
-	tail = __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE);
-	if (tail - head > ring->nentries)
-		return 0;	/* indexes scribbled on: nothing to trust */
-	for (h = head; h != tail && n < maxevents; h++) {
-		struct ep2_ring_entry *e = &ring->entries[h & ring->mask];
-		uint64_t *word = (uint64_t *)e;
-		uint64_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-
-		/* Retry while it is claimable: the kernel may update it in place. */
-		while ((uint32_t)(w >> 32) == h && (uint32_t)w != 0) {
-			uint64_t data = __atomic_load_n(&e->data, __ATOMIC_RELAXED);
-
-			if (__atomic_compare_exchange_n(word, &w, (uint64_t)h << 32, 0,
-							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-				events[n].events = (uint32_t)w;
-				events[n].data.u64 = data;
-				n++;
-				break;
-			}
-		}
-	}
-	cur = head;
-	while (!__atomic_compare_exchange_n(&hdr->head, &cur, h, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
-		if ((int32_t)(cur - h) >= 0)
-			break;	/* another consumer went further */
-	return n;
-}
-
-/*
- * The waits on a ring instance: what the ring holds first; the kernel only
- * when the ring is empty (the wait may block) or holds events the ring does
- * not serve (then without blocking).  Returns -1 when the kernel must be
- * asked in the normal way, else the events taken (*pending: ask it too).
- */
-static int ring_take_first(int epfd, struct epoll_event *events, int maxevents, int *pending)
-{
-	struct ep2_ring *ring = ep2_ring_get(epfd);
-	int n;
-
-	if (!ring || maxevents <= 0)
-		return -1;
-	n = ep2_ring_harvest(ring, events, maxevents);
-	if (n <= 0)
-		return -1;
-	*pending = n < maxevents && ep2_ring_kernel_pending(ring);
-	return n;
 }
 
 /* After a ring harvest of @n events: the kernel's, without blocking, if it has some. */

@@ -41,6 +41,20 @@
  *    falls back to a native instance too, rather than fail with EMFILE where
  *    epoll_create1() would have succeeded.
  *
+ * The ready ring (on by default; EP2_PRELOAD_RING=0 turns it off): each
+ * instance is created with a ring of EP2_PRELOAD_RING_ENTRIES slots (4096)
+ * and mapped, and epoll_wait() and friends take what the ring holds first,
+ * without a system call; the kernel is entered only when the ring is empty
+ * (to sleep) or holds less than the kernel has (level-triggered or
+ * EPOLLWAKEUP items, or a full ring; then without blocking).  The ring
+ * serves edge-triggered and one-shot items with the events epoll_wait()
+ * would have returned when the item last became ready (README, "The ready
+ * ring").  That needs the one piece of state the preload keeps: which fds
+ * are ring instances, so close(), dup2(), dup3(), close_range() and
+ * closefrom() (and their syscall() numbers) are interposed to forget a ring
+ * whose fd goes away.  If a ring cannot be had (RLIMIT_MEMLOCK, an older
+ * module) the instance is created without one.
+ *
  * The waits run with asynchronous cancellation enabled, so that a thread
  * blocked in epoll_wait() can still be cancelled (it is a cancellation point
  * in glibc; ioctl() is not).  EP2_DEVICE names another device path (tests).
@@ -62,6 +76,9 @@
 #include <unistd.h>
 #include <linux/eventpoll2.h>
 
+#include "eventpoll2.h"
+#include "ring_impl.h"
+
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
 #endif
@@ -76,6 +93,11 @@ typedef int (*wait_fn)(int, struct epoll_event *, int, int);
 typedef int (*pwait_fn)(int, struct epoll_event *, int, int, const sigset_t *);
 typedef int (*pwait2_fn)(int, struct epoll_event *, int, const struct timespec *,
 			 const sigset_t *);
+typedef int (*close_fn)(int);
+typedef int (*dup2_fn)(int, int);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*close_range_fn)(unsigned int, unsigned int, int);
+typedef void (*closefrom_fn)(int);
 
 static struct {
 	syscall_fn syscall;
@@ -84,7 +106,13 @@ static struct {
 	wait_fn wait;
 	pwait_fn pwait;
 	pwait2_fn pwait2;
+	close_fn close;
+	dup2_fn dup2;
+	dup3_fn dup3;
+	close_range_fn close_range;
+	closefrom_fn closefrom;
 	const char *device;
+	unsigned int ring_entries;	/* 0: no ring */
 	int verbose;
 	int ready;
 	int warned;
@@ -103,6 +131,19 @@ static void init(void)
 	P.wait = (wait_fn)dlsym(RTLD_NEXT, "epoll_wait");
 	P.pwait = (pwait_fn)dlsym(RTLD_NEXT, "epoll_pwait");
 	P.pwait2 = (pwait2_fn)dlsym(RTLD_NEXT, "epoll_pwait2");
+	P.close = (close_fn)dlsym(RTLD_NEXT, "close");
+	P.dup2 = (dup2_fn)dlsym(RTLD_NEXT, "dup2");
+	P.dup3 = (dup3_fn)dlsym(RTLD_NEXT, "dup3");
+	P.close_range = (close_range_fn)dlsym(RTLD_NEXT, "close_range");
+	P.closefrom = (closefrom_fn)dlsym(RTLD_NEXT, "closefrom");
+	v = getenv("EP2_PRELOAD_RING");
+	P.ring_entries = v && strcmp(v, "0") == 0 ? 0 : EP2_RING_DEFAULT_ENTRIES;
+	v = getenv("EP2_PRELOAD_RING_ENTRIES");
+	if (P.ring_entries && v && *v) {
+		unsigned long n = strtoul(v, NULL, 0);
+		if (n >= EP2_RING_MIN_ENTRIES && n <= EP2_RING_MAX_ENTRIES && !(n & (n - 1)))
+			P.ring_entries = (unsigned int)n;
+	}
 	v = secure_getenv("EP2_DEVICE");
 	P.device = v && *v ? v : EVENTPOLL2_DEVICE;
 	v = getenv("EP2_PRELOAD_VERBOSE");
@@ -151,6 +192,11 @@ static void say_fallback(int err)
 		return;
 }
 
+static int real_close(int fd)
+{
+	return P.close ? P.close(fd) : (int)raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
 /* ---- eventpoll2 ----------------------------------------------------------- */
 
 static int ep2p_create1(int flags, int from_syscall)
@@ -172,9 +218,19 @@ static int ep2p_create1(int flags, int from_syscall)
 			say_fallback(err);
 		goto native;
 	}
+	if (P.ring_entries) {
+		a.flags |= EP2_CREATE_RING;
+		a.ring_entries = P.ring_entries;
+	}
 	ep = ioctl(dev, EP2_IOC_CREATE, &a);
+	if (ep < 0 && P.ring_entries && (errno == ENOMEM || errno == EINVAL)) {
+		/* No ring to be had (RLIMIT_MEMLOCK, an older module): a plain instance. */
+		a.flags &= ~(uint32_t)EP2_CREATE_RING;
+		a.ring_entries = 0;
+		ep = ioctl(dev, EP2_IOC_CREATE, &a);
+	}
 	err = errno;
-	close(dev);
+	real_close(dev);
 	if (ep < 0) {
 		errno = saved;
 		/*
@@ -196,12 +252,15 @@ static int ep2p_create1(int flags, int from_syscall)
 		/* Move it to the lowest free fd, where epoll_create1() puts it. */
 		low = fcntl(ep, (flags & EPOLL_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 		if (low >= 0 && low < ep) {
-			close(ep);
+			real_close(ep);
 			ep = low;
 		} else if (low >= 0) {
-			close(low);
+			real_close(low);
 		}
 	}
+	/* The ring is an optimisation: without a mapping the kernel path serves all. */
+	if (a.flags & EP2_CREATE_RING)
+		(void)ring_register(ep);
 	errno = saved;
 	return ep;
 
@@ -263,7 +322,23 @@ static int ep2p_wait(enum wait_kind kind, int epfd, struct epoll_event *evs, int
 		.sigsetsize = kind == K_WAIT ? 0 : sigsetsize,
 		.timeout = kind == K_PWAIT2 ? (uint64_t)(uintptr_t)ts : 0,
 	};
-	int saved = errno, old = 0, r, err;
+	int saved = errno, old = 0, r, err, pending;
+
+	/* What the ring holds first: no system call unless the kernel has more. */
+	r = ring_take_first(epfd, evs, maxevents, &pending);
+	if (r > 0) {
+		if (pending) {
+			struct ep2_wait_args rest = {
+				.size = sizeof(rest), .epfd = epfd,
+				.events = (uint64_t)(uintptr_t)(evs + r), .maxevents = maxevents - r,
+			};
+			int more = ioctl(epfd, EP2_IOC_WAIT, &rest);
+			if (more > 0)
+				r += more;
+		}
+		errno = saved;
+		return r;
+	}
 
 	/* syscall() is no cancellation point; the libc functions are. */
 	if (!from_syscall)
@@ -349,6 +424,68 @@ EXPORT int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 			 sigmask ? KERNEL_SIGSET_SIZE : 0, 0);
 }
 
+/* ---- fds going away: forget their rings -------------------------------------- */
+
+static void forget_range(unsigned int first, unsigned int last)
+{
+	for (unsigned int c = first >> RING_CHUNK_BITS; c < RING_CHUNKS && c <= (last >> RING_CHUNK_BITS); c++) {
+		if (!__atomic_load_n(&ring_table[c], __ATOMIC_ACQUIRE))
+			continue;
+		for (unsigned int i = 0; i < RING_CHUNK; i++) {
+			unsigned int fd = (c << RING_CHUNK_BITS) | i;
+			if (fd >= first && fd <= last && ring_lookup((int)fd))
+				ring_forget((int)fd);
+		}
+	}
+}
+
+EXPORT int close(int fd)
+{
+	init();
+	ring_forget(fd);
+	return real_close(fd);
+}
+
+EXPORT int dup2(int oldfd, int newfd)
+{
+	init();
+	if (oldfd != newfd && fcntl(oldfd, F_GETFD) >= 0)
+		ring_forget(newfd);
+	return P.dup2 ? P.dup2(oldfd, newfd) : (int)raw_syscall(SYS_dup2, oldfd, newfd, 0, 0, 0, 0);
+}
+
+EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	init();
+	if (oldfd != newfd && fcntl(oldfd, F_GETFD) >= 0)
+		ring_forget(newfd);
+	return P.dup3 ? P.dup3(oldfd, newfd, flags) : (int)raw_syscall(SYS_dup3, oldfd, newfd, flags, 0, 0, 0);
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	init();
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
+		forget_range(first, last);
+	return P.close_range ? P.close_range(first, last, flags)
+			     : (int)raw_syscall(SYS_close_range, first, last, flags, 0, 0, 0);
+}
+
+EXPORT void closefrom(int lowfd)
+{
+	init();
+	if (lowfd >= 0)
+		forget_range((unsigned int)lowfd, ~0U);
+	if (P.closefrom)
+		P.closefrom(lowfd);
+	else
+		raw_syscall(SYS_close_range, lowfd, ~0U, 0, 0, 0, 0);
+}
+
 /*
  * syscall(2): the epoll numbers are routed here, everything else goes to
  * libc's syscall() untouched.  Like glibc's, it reads six argument words.
@@ -383,8 +520,26 @@ EXPORT long syscall(long nr, ...)
 	case SYS_epoll_pwait2:
 		return ep2p_wait(K_PWAIT2, (int)a[0], (struct epoll_event *)a[1], (int)a[2],
 				 0, (const void *)a[3], (const void *)a[4], (size_t)a[5], 1);
-	default:
+	case SYS_close:
 		init();
-		return raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		ring_forget((int)a[0]);
+		break;
+	case SYS_dup3:
+#ifdef SYS_dup2
+	case SYS_dup2:
+#endif
+		init();
+		if (a[0] != a[1] && fcntl((int)a[0], F_GETFD) >= 0)
+			ring_forget((int)a[1]);
+		break;
+	case SYS_close_range:
+		init();
+		if (!((int)a[2] & CLOSE_RANGE_CLOEXEC) && (unsigned int)a[0] <= (unsigned int)a[1])
+			forget_range((unsigned int)a[0], (unsigned int)a[1]);
+		break;
+	default:
+		break;
 	}
+	init();
+	return raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
