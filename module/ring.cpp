@@ -185,7 +185,7 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 	store_release(*entry_word(e), word_of(revents, pos));	/* data before the word */
 	epi->in_ring = true;
 	epi->ring_pos = pos;
-	r->tail = pos + 1;
+	write_once(r->tail, pos + 1);
 	write_once(r->gen, r->gen + 1);
 	store_release(r->hdr->tail, r->tail);			/* the entry before the tail */
 	return true;
