@@ -780,6 +780,74 @@ TEST(fork_shares_mapping)
 	ep2_close(ep);
 }
 
+/* The module's live-object counter @name (debugfs), or -1 if it cannot be read. */
+static long module_stat(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/eventpoll2/stats", "r");
+	char key[64];
+	long v, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Every way a ring goes away gives back its pages and its object: counters back to baseline */
+TEST(no_leak_across_lifetimes)
+{
+	long rings0 = module_stat("rings"), pages0 = module_stat("ring_pages");
+	long inst0 = module_stat("instances");
+	struct ep2_ring ring;
+	int status;
+
+	if (rings0 < 0)
+		SKIP(return, "no /sys/kernel/debug/eventpoll2/stats (debugfs not mounted)");
+	for (int i = 0; i < 20; i++) {
+		int ep = ep2_create_ring(0, 64 << (i % 6)), efd = eventfd(0, EFD_NONBLOCK);
+		ASSERT_GE(ep, 0);
+		ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd, EPOLLIN | EPOLLET, i));
+		efd_signal(efd);
+		switch (i % 4) {
+		case 0:	/* plain close, events unharvested */
+			ep2_close(ep);
+			break;
+		case 1:	/* close with a second mapping alive, then munmap */
+			ASSERT_EQ(0, ep2_ring_map(ep, &ring));
+			ep2_close(ep);
+			EXPECT_EQ(rings0 + 1, module_stat("rings"));
+			ep2_ring_unmap(&ring);
+			break;
+		case 2: {	/* a child that shares it exits */
+			pid_t pid = fork();
+			ASSERT_GE(pid, 0);
+			if (pid == 0)
+				_exit(ep2_ring_harvest(ep2_ring_get(ep), (struct epoll_event[4]){}, 4) == 1 ? 0 : 1);
+			ASSERT_EQ(pid, waitpid(pid, &status, 0));
+			EXPECT_EQ(0, WEXITSTATUS(status));
+			ep2_close(ep);
+			break;
+		}
+		case 3:	/* the watched file closes first */
+			close(efd);
+			efd = -1;
+			ep2_close(ep);
+			break;
+		}
+		if (efd >= 0)
+			close(efd);
+	}
+	/* A forked child's mapping goes with it; the RCU-deferred parts may lag a moment. */
+	for (int t = 0; t < 100 && module_stat("rings") != rings0; t++)
+		sleep_ms(10);
+	EXPECT_EQ(rings0, module_stat("rings"));
+	EXPECT_EQ(pages0, module_stat("ring_pages"));
+	EXPECT_EQ(inst0, module_stat("instances"));
+}
+
 /* ---- memory charge -------------------------------------------------------------- */
 
 /* Rings count against RLIMIT_MEMLOCK of the creating user (without CAP_IPC_LOCK) */
