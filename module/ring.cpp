@@ -194,21 +194,15 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 } // namespace
 
 /*
- * The owner's task_work: ep_send_events() into the ring.  Items the ring
- * does not serve stay on the ready list (put back by ep_done_scan()).
+ * ep_send_events() into the ring; ep->mtx held.  Items the ring does not
+ * serve stay on the ready list (put back by ep_done_scan()).
  */
-static void ep_ring_publish(EventPoll *ep)
+void ep_ring_publish_locked(EventPoll *ep)
 {
 	EpRing *r = ep->ring;
-	{
-		/* From here on a new readiness queues a new publication. */
-		SpinLock::Irq guard(ep->lock);
-		r->publish_queued = false;
-	}
 	PollTable pt;
 	ep2k_init_poll_table_null(pt.raw());
 
-	EpLock lk(ep);
 	ListNode txlist;
 	txlist.init();
 	ep_start_scan(ep, txlist);
@@ -231,6 +225,18 @@ static void ep_ring_publish(EventPoll *ep)
 			write_once(epi->events, epi->events & EP_PRIVATE_BITS);
 	}
 	ep_done_scan(ep, txlist);
+}
+
+/* The owner's task_work. */
+static void ep_ring_publish(EventPoll *ep)
+{
+	{
+		/* From here on a new readiness queues a new publication. */
+		SpinLock::Irq guard(ep->lock);
+		ep->ring->publish_queued = false;
+	}
+	EpLock lk(ep);
+	ep_ring_publish_locked(ep);
 }
 
 ErrorOr<int> ep_ring_consume(EventPoll *ep, UserPtr events, int maxevents)

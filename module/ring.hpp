@@ -94,6 +94,12 @@ bool ep_ring_nonempty(const EventPoll *ep);
 /* @epi is being removed or modified: withdraw its unclaimed entry; ep->mtx. */
 void ep_ring_forget(EventPoll *ep, EpItem *epi);
 /*
+ * Publish what is ready into the ring now (ep->mtx held): the wait ioctls do
+ * it first, so an item pending publication coalesces with its unclaimed
+ * entry instead of being reported twice.
+ */
+void ep_ring_publish_locked(EventPoll *ep);
+/*
  * The wait ioctls on a ring instance: claim ring entries into the user array
  * first (as any consumer would); ep->mtx held.  Returns how many, or EFAULT.
  */

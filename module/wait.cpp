@@ -69,10 +69,12 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 
 	EpLock lk(ep);
 	/*
-	 * A ring instance: what the ring holds was ready first; take it as
-	 * any consumer would, then harvest the kernel list after it.
+	 * A ring instance: publish what is pending (so an item coalesces with
+	 * its unclaimed entry, as on epoll's ready list), take the ring as any
+	 * consumer would, then harvest what the ring does not serve.
 	 */
 	if (ep->ring) {
+		ep_ring_publish_locked(ep);
 		res = TRY(ep_ring_consume(ep, events, maxevents));
 		if (res >= maxevents)
 			return ErrorOr<int>(res);

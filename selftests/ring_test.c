@@ -289,6 +289,56 @@ TEST_F(ring, lockstep_random)
 	close(p[1]);
 }
 
+struct sleepy_owner {
+	int ep, efd;
+	volatile int ready;
+};
+
+/* Become the ring's owner, publish one event, then sleep (publication for others waits on us). */
+static void *sleepy_owner_main(void *arg)
+{
+	struct sleepy_owner *o = arg;
+	struct epoll_event ev[4];
+
+	ep2_wait(o->ep, ev, 4, 0);
+	efd_signal(o->efd);
+	__atomic_store_n(&o->ready, 1, __ATOMIC_RELEASE);
+	sleep_ms(1000);
+	return NULL;
+}
+
+/*
+ * A readiness whose publication is still pending (the owner sleeps) on an item
+ * with an unclaimed entry: one wait reports the item once, as epoll does
+ */
+TEST_F(ring, pending_publication_coalesces)
+{
+	struct sleepy_owner o = { .ep = self->ep, .efd = self->efd[0] };
+	struct epoll_event ev[8], nev[8];
+	pthread_t t;
+
+	add_both(_metadata, self, self->efd[0], EPOLLIN | EPOLLET, 1);
+	add_both(_metadata, self, self->efd[1], EPOLLIN | EPOLLET, 2);
+	ASSERT_EQ(0, pthread_create(&t, NULL, sleepy_owner_main, &o));
+	while (!__atomic_load_n(&o.ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+	sleep_ms(50);
+	EXPECT_EQ(1u, ep2_ring_ready(self->r));
+	efd_signal(self->efd[0]);	/* this thread is not the owner: publication waits */
+	efd_signal(self->efd[1]);
+	EXPECT_EQ(1, ep2_ring_kernel_pending(self->r));
+	int n = ep2_wait(self->ep, ev, 8, 0);
+	int m = epoll_take(self->nat, nev, 8);
+	ASSERT_EQ(m, n);
+	ASSERT_EQ(2, n);
+	ev_sort(ev, n);
+	EXPECT_EQ(1u, ev[0].data.u64);
+	EXPECT_EQ(2u, ev[1].data.u64);
+	EXPECT_EQ(0, ep2_wait(self->ep, ev, 8, 0));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, ep2_wait(self->ep, ev, 8, 0));
+}
+
 /* LT is served by the kernel path: every wait reports it; the ring stays empty */
 TEST_F(ring, lt_kernel_path)
 {

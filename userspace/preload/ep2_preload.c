@@ -43,10 +43,11 @@
  *
  * The ready ring (on by default; EP2_PRELOAD_RING=0 turns it off): each
  * instance is created with a ring of EP2_PRELOAD_RING_ENTRIES slots (4096)
- * and mapped, and epoll_wait() and friends take what the ring holds first,
+ * and mapped, and epoll_wait() and friends take what the ring holds,
  * without a system call; the kernel is entered only when the ring is empty
- * (to sleep) or holds less than the kernel has (level-triggered or
- * EPOLLWAKEUP items, or a full ring; then without blocking).  The ring
+ * (to sleep) or kernel_pending says it holds events too (level-triggered or
+ * EPOLLWAKEUP items, a full ring, readiness not yet published): then the
+ * wait ioctl publishes, takes the ring and the rest, as epoll_wait() would.  The ring
  * serves edge-triggered and one-shot items with the events epoll_wait()
  * would have returned when the item last became ready (README, "The ready
  * ring").  That needs the one piece of state the preload keeps: which fds
@@ -322,20 +323,11 @@ static int ep2p_wait(enum wait_kind kind, int epfd, struct epoll_event *evs, int
 		.sigsetsize = kind == K_WAIT ? 0 : sigsetsize,
 		.timeout = kind == K_PWAIT2 ? (uint64_t)(uintptr_t)ts : 0,
 	};
-	int saved = errno, old = 0, r, err, pending;
+	int saved = errno, old = 0, r, err;
 
-	/* What the ring holds first: no system call unless the kernel has more. */
-	r = ring_take_first(epfd, evs, maxevents, &pending);
+	/* The ring, without a system call, when the kernel has nothing more. */
+	r = ring_take_first(epfd, evs, maxevents);
 	if (r > 0) {
-		if (pending) {
-			struct ep2_wait_args rest = {
-				.size = sizeof(rest), .epfd = epfd,
-				.events = (uint64_t)(uintptr_t)(evs + r), .maxevents = maxevents - r,
-			};
-			int more = ioctl(epfd, EP2_IOC_WAIT, &rest);
-			if (more > 0)
-				r += more;
-		}
 		errno = saved;
 		return r;
 	}
