@@ -153,10 +153,8 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	PollTable ptnull;
 	ep2k_init_poll_table_null(ptnull.raw());
 
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
-	ep2_list_for_each_safe(pos, tmp, txlist) {
+	ReadyScan scan(ep);
+	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
 		/* From outside, a queued native target counts as ready (mixed.hpp). */
 		if (from_outside && epi->target_kind == TARGET_NATIVE_EPOLL) {
@@ -174,7 +172,6 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 		ep_pm_relax(epi);
 		epi->rdllink.del_init();
 	}
-	ep_done_scan(ep, txlist);
 	return res;
 }
 

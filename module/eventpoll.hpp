@@ -274,6 +274,25 @@ void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);
 void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
+
+/*
+ * A scan of the ready list as a scope: ep_start_scan() on entry,
+ * ep_done_scan() on exit, the stolen items on txlist.  ep->mtx held.
+ */
+class [[nodiscard]] ReadyScan {
+	EP2_NO_COPY(ReadyScan);
+public:
+	explicit ReadyScan(EventPoll *ep) : m_ep(ep)
+	{
+		txlist.init();
+		ep_start_scan(ep, txlist);
+	}
+	~ReadyScan() { ep_done_scan(m_ep, txlist); }
+	ListNode txlist;
+
+private:
+	EventPoll *m_ep;
+};
 /*
  * @from_outside: entered through ->poll here or further up a nested chain
  * (mtx only tried, native targets not re-polled: mixed.hpp).

@@ -203,10 +203,8 @@ void ep_ring_publish_locked(EventPoll *ep)
 	PollTable pt;
 	ep2k_init_poll_table_null(pt.raw());
 
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
-	ep2_list_for_each_safe(pos, tmp, txlist) {
+	ReadyScan scan(ep);
+	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
 		if (!ep_ring_serves(epi->events))
 			continue;
@@ -224,7 +222,6 @@ void ep_ring_publish_locked(EventPoll *ep)
 		if (epi->events & EPOLLONESHOT)
 			write_once(epi->events, epi->events & EP_PRIVATE_BITS);
 	}
-	ep_done_scan(ep, txlist);
 }
 
 /* The owner's task_work. */

@@ -80,12 +80,10 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 			return ErrorOr<int>(res);
 		events = events.offset(static_cast<u64>(res) * sizeof(ep2_event));
 	}
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
+	ReadyScan scan(ep);
 
 	/* Items cannot vanish during the loop: we hold ep->mtx. */
-	ep2_list_for_each_safe(pos, tmp, txlist) {
+	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
 
 		if (res >= maxevents)
@@ -108,7 +106,7 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 			continue;
 
 		if (ep2k_put_uevent(events.get(), revents, epi->data)) {
-			txlist.add_head(&epi->rdllink);
+			scan.txlist.add_head(&epi->rdllink);
 			ep_pm_stay_awake(epi);
 			if (!res)
 				res = EFAULT_.code;
@@ -128,7 +126,6 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 			ep_pm_stay_awake(epi);
 		}
 	}
-	ep_done_scan(ep, txlist);
 	if (res < 0)
 		return Error{res};
 	return ErrorOr<int>(res);
