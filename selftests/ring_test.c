@@ -339,6 +339,19 @@ TEST_F(ring, pending_publication_coalesces)
 	EXPECT_EQ(0, ep2_wait(self->ep, ev, 8, 0));
 }
 
+/* fdinfo: epoll's item lines, then one ring line with the kernel's view */
+TEST_F(ring, fdinfo_ring_line)
+{
+	char buf[4096], want[128];
+
+	ASSERT_EQ(0, ev_add(&backend_ep2, self->ep, self->efd[0], EPOLLIN | EPOLLET, 1));
+	efd_signal(self->efd[0]);
+	ASSERT_GT(fdinfo_read(self->ep, buf, sizeof(buf)), 0);
+	snprintf(want, sizeof(want), "ring: entries 256 tail 1 head 0 overflow 0 kernel_pending 0\n");
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);
+	EXPECT_EQ(1, fdinfo_items(self->ep));
+}
+
 /* LT is served by the kernel path: every wait reports it; the ring stays empty */
 TEST_F(ring, lt_kernel_path)
 {

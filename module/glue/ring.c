@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <linux/task_work.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
 
 #include "../kapi.h"
 #include "glue.h"
@@ -77,3 +78,10 @@ int ep2k_task_work_add_resume(struct task_struct *t, struct callback_head *cb)
 }
 void ep2k_get_task_struct(struct task_struct *t) { get_task_struct(t); }
 void ep2k_put_task_struct(struct task_struct *t) { put_task_struct(t); }
+
+void ep2k_seq_print_ring(struct seq_file *m, u32 entries, u32 tail, u32 head, u64 overflow,
+			 u32 pending)
+{
+	seq_printf(m, "ring: entries %u tail %u head %u overflow %llu kernel_pending %u\n",
+		   entries, tail, head, overflow, pending);
+}
