@@ -34,6 +34,7 @@ EXTRA_TARGETS :=
 -include userspace/userspace.mk
 -include userspace/bench/bench.mk
 -include scripts/debug.mk
+include packaging/packaging.mk
 
 all: module userspace selftests $(EXTRA_TARGETS)
 
