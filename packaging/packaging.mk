@@ -97,11 +97,15 @@ man-check: packaging-setup
 # ---- DKMS -------------------------------------------------------------------------
 DKMS_TREE := $(B)/dkms/eventpoll2-$(EP2_VERSION)
 
+$(B)/dkms.conf: packaging/dkms.conf.in
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(EP2_VERSION)/g' $< > $@
+
 # Install the DKMS source tree into DKMS_SRCDIR (debian/rules uses it too).
-install-dkms-src:
+install-dkms-src: $(B)/dkms.conf
 	@test -n "$(DKMS_SRCDIR)" || { echo "install-dkms-src: set DKMS_SRCDIR" >&2; exit 1; }
 	for f in $(KMOD_SRCS); do install -D -m 644 $$f $(DKMS_SRCDIR)/$$f; done
-	sed 's/@VERSION@/$(EP2_VERSION)/g' packaging/dkms.conf.in > $(DKMS_SRCDIR)/dkms.conf
+	install -m 644 $(B)/dkms.conf $(DKMS_SRCDIR)/dkms.conf
 
 dkms-tree:
 	rm -rf $(DKMS_TREE)
