@@ -111,8 +111,9 @@ dkms-tree:
 	rm -rf $(DKMS_TREE)
 	$(MAKE) --no-print-directory install-dkms-src DKMS_SRCDIR=$(DKMS_TREE)
 
+# DKMS_FROM=deb: install build/deb/eventpoll2-dkms_*.deb instead of the tree.
 dkms-check: packaging-setup
-	$(MAKE) --no-print-directory dkms-tree selftests
+	$(MAKE) --no-print-directory dkms-tree selftests $(if $(filter deb,$(DKMS_FROM)),deb)
 	packaging/dkms-check $(DKMS_TREE) $(EP2_VERSION)
 
 # ---- Debian packages ----------------------------------------------------------
