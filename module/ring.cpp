@@ -121,7 +121,10 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
 	ep_ring_set_pending_locked(ep, true);
-	if (!ep_ring_serves(epi->events) || r->publish_queued)
+	if (!ep_ring_serves(epi->events))
+		return;
+	r->served_queued = true;
+	if (r->publish_queued)
 		return;
 	if (!ep2k_get_file_not_zero(ep->file))
 		return;
@@ -200,27 +203,42 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 void ep_ring_publish_locked(EventPoll *ep)
 {
 	EpRing *r = ep->ring;
+	{
+		SpinLock::Irq guard(ep->lock);
+		if (!r->served_queued)
+			return;
+		r->served_queued = false;
+	}
 	PollTable pt;
 	ep2k_init_poll_table_null(pt.raw());
 
-	ReadyScan scan(ep);
-	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
-		EpItem *epi = EpItem::from_rdllink(pos);
-		if (!ep_ring_serves(epi->events))
-			continue;
-		epi->rdllink.del_init();
-		u32 revents = ep_item_poll(epi, pt.raw(), 1);
-		if (!revents)
-			continue;
-		if (!ring_put(r, epi, revents)) {
-			/* Full: this and the rest stay for the wait ioctls. */
-			tmp->add_tail(&epi->rdllink);
-			r->overflow++;
-			write_once(r->hdr->overflow, r->overflow);
-			break;
+	bool full = false;
+	{
+		ReadyScan scan(ep);
+		ep2_list_for_each_safe(pos, tmp, scan.txlist) {
+			EpItem *epi = EpItem::from_rdllink(pos);
+			if (!ep_ring_serves(epi->events))
+				continue;
+			epi->rdllink.del_init();
+			u32 revents = ep_item_poll(epi, pt.raw(), 1);
+			if (!revents)
+				continue;
+			if (!ring_put(r, epi, revents)) {
+				/* Full: this and the rest stay for the wait ioctls. */
+				tmp->add_tail(&epi->rdllink);
+				r->overflow++;
+				write_once(r->hdr->overflow, r->overflow);
+				full = true;
+				break;
+			}
+			if (epi->events & EPOLLONESHOT)
+				write_once(epi->events, epi->events & EP_PRIVATE_BITS);
 		}
-		if (epi->events & EPOLLONESHOT)
-			write_once(epi->events, epi->events & EP_PRIVATE_BITS);
+	}
+	if (full) {
+		/* What did not fit is tried again by the next publication. */
+		SpinLock::Irq guard(ep->lock);
+		r->served_queued = true;
 	}
 }
 

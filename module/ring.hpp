@@ -74,6 +74,12 @@ struct EpRing {
 	/* The owner's task_work, queued at most once (publish_queued, ep->lock). */
 	TaskWork work;
 	bool publish_queued;
+	/*
+	 * A ring-served item went on the ready list since the last publication
+	 * began (ep->lock): without one, publication has nothing to do and
+	 * skips its scan (an instance of LT items pays nothing for the ring).
+	 */
+	bool served_queued;
 };
 
 ErrorOr<EpRing *> ep_ring_create(u32 entries);
