@@ -17,6 +17,9 @@
 #include <functional>
 #include <string>
 #include <vector>
+#if __cplusplus >= 202002L
+#include <ranges>
+#endif
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -493,6 +496,13 @@ TEST(ring_create_errors_and_plain_instances)
 /* The range claims lazily: breaking out leaves the rest in the ring. */
 TEST(ring_drain_range_is_lazy_and_exactly_once)
 {
+	using Drain = decltype(std::declval<ep2::Ring &>().drain());
+#if __cplusplus >= 202002L
+	static_assert(std::input_iterator<Drain::iterator>, "an input iterator");
+	static_assert(std::ranges::input_range<Drain>, "an input range");
+#endif
+	static_assert(std::is_same<std::iterator_traits<Drain::iterator>::reference,
+				   const epoll_event &>::value, "events are read-only");
 	auto ep = ep2::Instance::create_ring(64);
 	REQUIRE(ep);
 	auto r = ep->ring();
