@@ -90,7 +90,7 @@ TEST(create_ver0_and_mmap_without_ring)
 
 	ASSERT_GE(fd, 0);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, page_size(), PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, page_size(), PROT_READ, MAP_SHARED, fd, 0));
 	EXPECT_EQ(ENODEV, errno);
 	close(fd);
 }
@@ -105,24 +105,24 @@ TEST(mmap_bad)
 
 	ASSERT_GE(fd, 0);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size + pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size - pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size - pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EPERM, errno);
 
 	/* The header page alone, read-only: the geometry. */
 	struct ep2_ring_header *h = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, h);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)h);
 	EXPECT_EQ(1024u, h->entries);
 	EXPECT_EQ(1023u, h->mask);
 	EXPECT_EQ((uint32_t)pg, h->entries_offset);
@@ -132,16 +132,16 @@ TEST(mmap_bad)
 	munmap(h, pg);
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)p);
 	/* Never executable, never grown. */
 	errno = 0;
 	EXPECT_EQ(-1, mprotect(p, size, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(MAP_FAILED, mremap(p, size, size + pg, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mremap(p, size, size + pg, 0));
 	/* Moving it is fine: the pages are the ring's. */
 	void *q = mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
 			 (char *)mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)q);
 	EXPECT_EQ(1024u, ((struct ep2_ring_header *)q)->entries);
 	/* Nothing the kernel wrote is uninitialised: all zero but the geometry. */
 	const unsigned char *b = q;
@@ -167,7 +167,7 @@ FIXTURE_SETUP(ring)
 	self->ep = ep2_create_ring(0, 256);
 	ASSERT_GE(self->ep, 0);
 	self->r = ep2_ring_get(self->ep);
-	ASSERT_NE(NULL, self->r);
+	ASSERT_NE((uintptr_t)NULL, (uintptr_t)self->r);
 	self->nat = epoll_create1(0);
 	ASSERT_GE(self->nat, 0);
 	self->n = 16;
