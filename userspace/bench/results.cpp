@@ -172,7 +172,8 @@ void summary_eventpoll2()
 		if (!(e2 > 0 && ep > 0))
 			continue;
 		// Counters such as wake-ups per event are not speeds: skip them.
-		if (m.name == "wakeups/event" || m.name == "sleeps/event")
+		if (m.name == "wakeups/event" || m.name == "sleeps/event" ||
+		    m.name.rfind("syscalls/", 0) == 0)
 			continue;
 		double raw = e2 / ep;
 		rows.push_back({k.w + " " + k.c + " " + k.m, m.higher_better ? raw : 1 / raw, raw});
