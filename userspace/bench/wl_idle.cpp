@@ -95,7 +95,7 @@ const WorkloadReg reg{{
 			"cost grows with the idle set. Wait-only flatters io_uring: its poll completion runs "
 			"as task work when the write returns, before the wait.");
 	},
-	run,
+	run, {}, {"eventpoll2+ring"},
 }};
 
 } // namespace
