@@ -59,8 +59,8 @@ double echo_run(const std::string &backend, int C, std::string *why, double *sys
 		return NAN;
 	}
 	std::atomic<bool> server_failed{false};
-	// The server's system calls so far (published by it after each wait's
-	// events; read by the client at the window's ends).
+	// The server's system calls so far (published by it after each wait and
+	// each event handled; read by the client at the window's ends).
 	std::atomic<uint64_t> srv_sys{0};
 	std::thread server([&] {
 		uint64_t io_calls = 0;
@@ -117,8 +117,9 @@ double echo_run(const std::string &backend, int C, std::string *why, double *sys
 						break;
 					}
 				}
+				// Per event: the client may preempt the server mid-batch.
+				srv_sys.store(sp->syscalls() + io_calls, std::memory_order_relaxed);
 			}
-			srv_sys.store(sp->syscalls() + io_calls, std::memory_order_relaxed);
 		}
 		for (int c : conns) {
 			sp->del(c);
