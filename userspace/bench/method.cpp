@@ -74,7 +74,8 @@ void run_workloads(uint64_t t_start)
 		print_workload(w->name);
 		secs.push_back(strf("%s %.0fs", w->name.c_str(), double(mono_ns() - t0) / 1e9));
 	}
-	summary_eventpoll2();
+	summary_vs_epoll("eventpoll2");
+	summary_vs_epoll("eventpoll2+ring");
 	std::string s;
 	for (auto &x : secs)
 		s += (s.empty() ? "" : ", ") + x;
