@@ -13,11 +13,11 @@
 namespace ep2 {
 
 /* A new instance; with a ready ring of @ring_entries when non-zero. */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries)
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool strict_ring)
 {
 	EpRing *ring = nullptr;
 	if (ring_entries)
-		ring = TRY(ep_ring_create(ring_entries));
+		ring = TRY(ep_ring_create(ring_entries, strict_ring));
 	auto user_or = user_watches_get_current();
 	if (user_or.is_error()) {
 		if (ring)

@@ -50,7 +50,7 @@ ErrorOr<> charge_locked_vm(struct user_struct *u, unsigned long pages)
 
 } // namespace
 
-ErrorOr<EpRing *> ep_ring_create(u32 entries)
+ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict)
 {
 	if (entries < EP2_RING_MIN_ENTRIES || entries > EP2_RING_MAX_ENTRIES ||
 	    (entries & (entries - 1)))
@@ -62,6 +62,7 @@ ErrorOr<EpRing *> ep_ring_create(u32 entries)
 		return ENOMEM_;
 	r->entries = entries;
 	r->mask = entries - 1;
+	r->strict = strict;
 	r->mmap_size = static_cast<u32>(bytes);
 	r->pages = static_cast<u32>(bytes >> ep2k_page_shift());
 	r->user = ep2k_get_current_user();
@@ -121,7 +122,7 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
 	ep_ring_set_pending_locked(ep, true);
-	if (!ep_ring_serves(epi->events))
+	if (!ep_ring_serves(r, epi, epi->events))
 		return;
 	r->served_queued = true;
 	if (r->publish_queued)
@@ -143,12 +144,30 @@ bool ep_ring_nonempty(const EventPoll *ep)
 	return used != 0 && used <= r->entries;
 }
 
+bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi)
+{
+	EpRing *r = ep->ring;
+	/*
+	 * ring_flags and ring_pos are written under ep->mtx, which the
+	 * callback cannot take: a racy read, and harmless.  A publication in
+	 * progress holds the item on its scan list (we then chain it on
+	 * ovflist and it is polled again); a wrong guess only costs a poll.
+	 */
+	if (!(read_once(epi->ring_flags) & EPI_IN_RING))
+		return false;
+	u32 pos = read_once(epi->ring_pos);
+	if (read_once(r->tail) - pos > r->entries)
+		return false;
+	u64 w = load_acquire(*entry_word(slot(r, pos)));
+	return word_seq(w) == pos && word_events(w);
+}
+
 void ep_ring_forget(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
-	if (!epi->in_ring)
+	if (!(epi->ring_flags & EPI_IN_RING))
 		return;
-	epi->in_ring = false;
+	write_once(epi->ring_flags, static_cast<u8>(epi->ring_flags & ~EPI_IN_RING));
 	u32 pos = epi->ring_pos;
 	if (r->tail - pos > r->entries)
 		return;			/* its slot was reused: long claimed */
@@ -167,7 +186,7 @@ namespace {
  */
 bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 {
-	if (epi->in_ring && r->tail - epi->ring_pos <= r->entries) {
+	if ((epi->ring_flags & EPI_IN_RING) && r->tail - epi->ring_pos <= r->entries) {
 		u32 pos = epi->ring_pos;
 		ep2_ring_entry *e = slot(r, pos);
 		u64 w = load_acquire(*entry_word(e));
@@ -186,8 +205,8 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 	ep2_ring_entry *e = slot(r, pos);
 	write_once(e->data, epi->data);
 	store_release(*entry_word(e), word_of(revents, pos));	/* data before the word */
-	epi->in_ring = true;
-	epi->ring_pos = pos;
+	write_once(epi->ring_pos, pos);
+	write_once(epi->ring_flags, static_cast<u8>(epi->ring_flags | EPI_IN_RING));
 	write_once(r->tail, pos + 1);
 	write_once(r->gen, r->gen + 1);
 	store_release(r->hdr->tail, r->tail);			/* the entry before the tail */
@@ -217,12 +236,15 @@ void ep_ring_publish_locked(EventPoll *ep)
 		ReadyScan scan(ep);
 		ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 			EpItem *epi = EpItem::from_rdllink(pos);
-			if (!ep_ring_serves(epi->events))
+			if (!ep_ring_serves(r, epi, epi->events))
 				continue;
 			epi->rdllink.del_init();
 			u32 revents = ep_item_poll(epi, pt.raw(), 1);
-			if (!revents)
+			if (!revents) {
+				/* Not ready (any more): epoll would drop it; so does the ring. */
+				ep_ring_forget(ep, epi);
 				continue;
+			}
 			if (!ring_put(r, epi, revents)) {
 				/* Full: this and the rest stay for the wait ioctls. */
 				tmp->add_tail(&epi->rdllink);

@@ -66,7 +66,8 @@ TEST(create_bad_args)
 		{ EP2_CREATE_RING, 131072, 0 },		/* above the maximum */
 		{ EP2_CREATE_RING, 0x80000000u, 0 },
 		{ EP2_CREATE_RING, 64, 1 },		/* reserved must be zero */
-		{ EP2_CREATE_RING | 2, 64, 0 },		/* unknown flag */
+		{ EP2_CREATE_RING | 4, 64, 0 },		/* unknown flag */
+		{ EP2_CREATE_RING_STRICT, 0, 0 },	/* strict without a ring */
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		errno = 0;
@@ -256,7 +257,15 @@ TEST_F(ring, lockstep_random)
 		for (int k = 0; k < ops; k++) {
 			int i = rng_next(&seed) % self->n;
 
-			switch (rng_next(&seed) % 6) {
+			switch (rng_next(&seed) % 7) {
+			case 6:
+				/*
+				 * Consume before the harvest: an eventfd read wakes its
+				 * queue (EPOLLOUT), so a stale entry is withdrawn and the
+				 * ring still answers as epoll does (ring.hpp, STALE ENTRIES).
+				 */
+				drain(self->efd[i]);
+				break;
 			case 0: case 1: case 2:
 				efd_signal(self->efd[i]);
 				break;
@@ -348,8 +357,74 @@ TEST_F(ring, fdinfo_ring_line)
 	efd_signal(self->efd[0]);
 	ASSERT_GT(fdinfo_read(self->ep, buf, sizeof(buf)), 0);
 	snprintf(want, sizeof(want), "ring: entries 256 tail 1 head 0 overflow 0 kernel_pending 0\n");
-	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);
+	EXPECT_TRUE(strstr(buf, want) != NULL) TH_LOG("%s", buf);
 	EXPECT_EQ(1, fdinfo_items(self->ep));
+}
+
+/* signal, then read the eventfd before harvesting: the entry is withdrawn, as epoll drops it */
+TEST_F(ring, stale_entry_withdrawn_eventfd)
+{
+	add_both(_metadata, self, self->efd[0], EPOLLIN | EPOLLET, 1);
+	efd_signal(self->efd[0]);
+	EXPECT_EQ(1u, ep2_ring_ready(self->r));
+	drain(self->efd[0]);
+	same_harvest(_metadata, self, 0);
+	/* Still ready after a partial change: the entry is updated, not withdrawn. */
+	efd_signal(self->efd[0]);
+	efd_signal(self->efd[0]);
+	same_harvest(_metadata, self, 1);
+}
+
+/* A pipe wakes nobody when read: its entry stays (the one difference, README) */
+TEST_F(ring, stale_entry_pipe_documented)
+{
+	int p[2];
+	struct epoll_event ev[4];
+
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(&backend_ep2, self->ep, p[0], EPOLLIN | EPOLLET, 1));
+	write1(p[1]);
+	drain(p[0]);
+	EXPECT_EQ(1, ep2_ring_harvest(self->r, ev, 4));
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A strict ring serves only ET items on eventfds; the rest take the kernel path */
+TEST(strict_ring)
+{
+	int ep = ep2_create_ring(EP2_CREATE_RING_STRICT, 64), efd = eventfd(0, EFD_NONBLOCK);
+	int efd2 = eventfd(0, EFD_NONBLOCK), p[2];
+	struct ep2_ring *r = ep2_ring_get(ep);
+	struct epoll_event ev[8];
+
+	ASSERT_GE(ep, 0);
+	ASSERT_EQ(0, mkpipe(p));
+	errno = 0;
+	EXPECT_EQ(-1, create_raw(EP2_CREATE_RING_STRICT, 0, 0));	/* strict without a ring */
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd, EPOLLIN | EPOLLET, 1));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, p[0], EPOLLIN | EPOLLET, 2));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd2, EPOLLIN | EPOLLONESHOT, 3));
+	efd_signal(efd);
+	EXPECT_EQ(1u, ep2_ring_ready(r));
+	EXPECT_EQ(0, ep2_ring_kernel_pending(r));
+	write1(p[1]);
+	efd_signal(efd2);
+	EXPECT_EQ(1u, ep2_ring_ready(r));		/* the pipe and the one-shot item: kernel path */
+	EXPECT_EQ(1, ep2_ring_kernel_pending(r));
+	drain(p[0]);					/* consumed: the kernel path drops it, as epoll */
+	int n = ep2_wait(ep, ev, 8, 0);
+	ASSERT_EQ(2, n);
+	ev_sort(ev, n);
+	EXPECT_EQ(1u, ev[0].data.u64);
+	EXPECT_EQ(3u, ev[1].data.u64);
+	EXPECT_EQ(0, ep2_wait(ep, ev, 8, 0));
+	close(p[0]);
+	close(p[1]);
+	close(efd);
+	close(efd2);
+	ep2_close(ep);
 }
 
 /* LT is served by the kernel path: every wait reports it; the ring stays empty */

@@ -123,5 +123,5 @@ void ep2_layout(void)
 	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
-	BUILD_BUG_ON(EP2_CREATE_RING & O_CLOEXEC);
+	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CREATE_RING_STRICT) & O_CLOEXEC);
 }

@@ -16,6 +16,8 @@
 #include <linux/task_work.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/eventfd.h>
+#include <linux/err.h>
 
 #include "../kapi.h"
 #include "glue.h"
@@ -84,4 +86,19 @@ void ep2k_seq_print_ring(struct seq_file *m, u32 entries, u32 tail, u32 head, u6
 {
 	seq_printf(m, "ring: entries %u tail %u head %u overflow %llu kernel_pending %u\n",
 		   entries, tail, head, overflow, pending);
+}
+
+/*
+ * Does @f wake its wait queue when drained?  An eventfd does (a read wakes
+ * writers with EPOLLOUT on the one queue); eventfd_ctx_fileget() is the
+ * exported test for "is an eventfd".
+ */
+int ep2k_file_wakes_on_drain(struct file *f)
+{
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(f);
+
+	if (IS_ERR(ctx))
+		return 0;
+	eventfd_ctx_put(ctx);
+	return 1;
 }

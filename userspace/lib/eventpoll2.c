@@ -306,7 +306,7 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 	};
 	int fd, err;
 
-	if (flags & ~EPOLL_CLOEXEC) {
+	if (flags & ~(EPOLL_CLOEXEC | EP2_CREATE_RING_STRICT)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -42,8 +42,11 @@
  *    epoll_create1() would have succeeded.
  *
  * The ready ring (on by default; EP2_PRELOAD_RING=0 turns it off): each
- * instance is created with a ring of EP2_PRELOAD_RING_ENTRIES slots (4096)
- * and mapped, and epoll_wait() and friends take what the ring holds,
+ * instance is created with a strict ring (EP2_CREATE_RING_STRICT: only what
+ * it can keep exactly as epoll_wait() reports it, i.e. edge-triggered items
+ * on eventfds; EP2_PRELOAD_RING=all serves every edge-triggered and one-shot
+ * item, with the stale-event difference of README "The ready ring") of
+ * EP2_PRELOAD_RING_ENTRIES slots (4096) and mapped, and epoll_wait() and friends take what the ring holds,
  * without a system call; the kernel is entered only when the ring is empty
  * (to sleep) or kernel_pending says it holds events too (level-triggered or
  * EPOLLWAKEUP items, a full ring, readiness not yet published): then the
@@ -114,6 +117,7 @@ static struct {
 	closefrom_fn closefrom;
 	const char *device;
 	unsigned int ring_entries;	/* 0: no ring */
+	uint32_t ring_flags;		/* EP2_CREATE_RING_STRICT or 0 */
 	int verbose;
 	int ready;
 	int warned;
@@ -139,6 +143,8 @@ static void init(void)
 	P.closefrom = (closefrom_fn)dlsym(RTLD_NEXT, "closefrom");
 	v = getenv("EP2_PRELOAD_RING");
 	P.ring_entries = v && strcmp(v, "0") == 0 ? 0 : EP2_RING_DEFAULT_ENTRIES;
+	/* Strict unless asked for all edge-triggered items: results stay epoll's. */
+	P.ring_flags = v && strcmp(v, "all") == 0 ? 0 : EP2_CREATE_RING_STRICT;
 	v = getenv("EP2_PRELOAD_RING_ENTRIES");
 	if (P.ring_entries && v && *v) {
 		unsigned long n = strtoul(v, NULL, 0);
@@ -220,13 +226,13 @@ static int ep2p_create1(int flags, int from_syscall)
 		goto native;
 	}
 	if (P.ring_entries) {
-		a.flags |= EP2_CREATE_RING;
+		a.flags |= EP2_CREATE_RING | P.ring_flags;
 		a.ring_entries = P.ring_entries;
 	}
 	ep = ioctl(dev, EP2_IOC_CREATE, &a);
 	if (ep < 0 && P.ring_entries && (errno == ENOMEM || errno == EINVAL)) {
 		/* No ring to be had (RLIMIT_MEMLOCK, an older module): a plain instance. */
-		a.flags &= ~(uint32_t)EP2_CREATE_RING;
+		a.flags &= ~(uint32_t)(EP2_CREATE_RING | EP2_CREATE_RING_STRICT);
 		a.ring_entries = 0;
 		ep = ioctl(dev, EP2_IOC_CREATE, &a);
 	}
