@@ -190,8 +190,21 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 		u32 pos = epi->ring_pos;
 		ep2_ring_entry *e = slot(r, pos);
 		u64 w = load_acquire(*entry_word(e));
-		if (word_seq(w) == pos && word_events(w) && cas_word(e, w, word_of(revents, pos)))
-			return true;
+		u64 nw = word_of(revents, pos);
+		if (word_seq(w) == pos && word_events(w) && cas_word(e, w, nw)) {
+			/*
+			 * Coalesced.  A single consumer (ep2_ring_harvest_single)
+			 * claims by moving head, not by compare-and-swap: if head
+			 * is past the entry and the word is still ours, it may have
+			 * read the old bits, so publish a fresh entry too (an
+			 * event twice at worst, never lost).  Pairs with the full
+			 * barrier between its head store and its second read.
+			 */
+			smp_mb();
+			u32 head = read_once(r->hdr->head);
+			if (static_cast<s32>(head - pos) <= 0 || read_once(*entry_word(e)) != nw)
+				return true;
+		}
 	}
 	/*
 	 * Untrusted head: a slot is reused only once head is past it.  A head

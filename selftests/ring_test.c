@@ -618,6 +618,7 @@ TEST(polled_from_outside)
 #define STORM_FDS 32
 struct storm {
 	int ep;
+	int single;		/* the harvester uses ep2_ring_harvest_single */
 	struct ep2_ring *r;
 	int efd[STORM_FDS];
 	volatile int stop;
@@ -647,7 +648,12 @@ static void *storm_harvester(void *arg)
 	struct epoll_event ev[16];
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		int n = ep2_wait(s->ep, ev, 16, 10);
+		int n = 0;
+
+		if (s->single && !ep2_ring_kernel_pending(s->r))
+			n = ep2_ring_harvest_single(s->r, ev, 16);
+		if (n == 0)
+			n = ep2_wait(s->ep, ev, 16, 10);
 
 		for (int i = 0; i < n; i++) {
 			uint64_t v;
@@ -659,9 +665,9 @@ static void *storm_harvester(void *arg)
 	return NULL;
 }
 
-static void run_storm(struct __test_metadata *_metadata, int signallers, int harvesters)
+static void run_storm(struct __test_metadata *_metadata, int signallers, int harvesters, int single)
 {
-	struct storm s = { .seed = 99 };
+	struct storm s = { .seed = 99, .single = single };
 	pthread_t sig[8], har[8];
 	struct epoll_event ev[64];
 
@@ -706,8 +712,37 @@ static void run_storm(struct __test_metadata *_metadata, int signallers, int har
 	ep2_close(s.ep);
 }
 
-TEST(storm_one_harvester) { run_storm(_metadata, 3, 1); }
-TEST(storm_three_harvesters) { run_storm(_metadata, 3, 3); }
+TEST(storm_one_harvester) { run_storm(_metadata, 3, 1, 0); }
+TEST(storm_three_harvesters) { run_storm(_metadata, 3, 3, 0); }
+TEST(storm_single_consumer_harvest) { run_storm(_metadata, 3, 1, 1); }
+
+/* The single-consumer harvest: same events, coalesced the same way, as epoll */
+TEST_F(ring, single_consumer_lockstep)
+{
+	uint64_t seed = rng_seed(777);
+	struct epoll_event a[64], b[64];
+
+	for (int i = 0; i < self->n; i++)
+		add_both(_metadata, self, self->efd[i], (i & 1 ? EPOLLIN | EPOLLOUT : EPOLLIN) | EPOLLET, i);
+	for (int round = 0; round < 300; round++) {
+		for (int k = 0, ops = 1 + rng_next(&seed) % 5; k < ops; k++) {
+			int i = rng_next(&seed) % self->n;
+			if (rng_next(&seed) % 4)
+				efd_signal(self->efd[i]);
+			else
+				drain(self->efd[i]);
+		}
+		int na = ep2_ring_kernel_pending(self->r) ? ep2_wait(self->ep, a, 64, 0)
+							 : ep2_ring_harvest_single(self->r, a, 64);
+		int nb = epoll_take(self->nat, b, 64);
+		ASSERT_EQ(nb, na) TH_LOG("round %d", round);
+		ev_sort(a, na);
+		for (int i = 0; i < na; i++) {
+			EXPECT_EQ(b[i].data.u64, a[i].data.u64);
+			EXPECT_EQ(b[i].events, a[i].events);
+		}
+	}
+}
 
 /* Harvesters that take the ring alone (no kernel entry) race each other: each entry once */
 struct race {

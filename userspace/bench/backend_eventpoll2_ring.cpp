@@ -20,10 +20,11 @@ constexpr unsigned RING_ENTRIES = 16384;
 int create_ring(int flags) { return ep2_create_ring(flags, RING_ENTRIES); }
 
 /*
- * A ring instance.  wait(): harvest the ring (no system call); enter the
- * kernel only when the ring gave nothing (then the wait ioctl may block) or
- * gave less than asked while kernel_pending says the kernel's list holds
- * more (then without blocking).  The kernel is entered with the wait ioctl
+ * A ring instance.  wait(): as ep2_wait() does: harvest the ring (no system
+ * call) unless kernel_pending says the kernel holds events too; enter the
+ * kernel when it does (the wait ioctl publishes what is pending, takes the
+ * ring and the rest: one call, epoll's answer) or when the ring gave nothing
+ * (then the wait ioctl may block).  The kernel is entered with the wait ioctl
  * directly, not ep2_wait() (which would harvest the ring again first), so
  * syscalls() counts exactly the kernel waits; ctl is ep2_ctl, one ioctl each.
  *
@@ -62,17 +63,13 @@ struct RingPoller final : Eventpoll2PollerOf<create_ring, ep2_close> {
 	}
 	int wait(Ev *evs, int max, int t) override
 	{
-		int n = ep2_ring_harvest(ring, evs, max);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return kernel_wait(evs, max, t);
-		if (n < max && ep2_ring_kernel_pending(ring)) {
-			int k = kernel_wait(evs + n, max - n, 0);
-			if (k > 0)
-				n += k;
+		if (!ep2_ring_kernel_pending(ring)) {
+			/* One thread harvests a bench instance: the single-consumer harvest. */
+			int n = ep2_ring_harvest_single(ring, evs, max);
+			if (n != 0)
+				return n < 0 ? -errno : n;
 		}
-		return n;
+		return kernel_wait(evs, max, t);
 	}
 };
 

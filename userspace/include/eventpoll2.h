@@ -87,6 +87,13 @@ struct ep2_ring *ep2_ring_get(int epfd);
 int ep2_ring_map(int epfd, struct ep2_ring *ring);
 void ep2_ring_unmap(struct ep2_ring *ring);
 int ep2_ring_harvest(struct ep2_ring *ring, struct epoll_event *events, int maxevents);
+/*
+ * The harvest of a single consumer: the caller promises that no other
+ * harvest and no wait on this ring run at the same time (one event loop
+ * thread per ring).  No atomic read-modify-write per entry; an event may come
+ * twice only if the kernel updates an entry while it is being harvested.
+ */
+int ep2_ring_harvest_single(struct ep2_ring *ring, struct epoll_event *events, int maxevents);
 /* 1: the kernel holds events the ring does not (call a wait to get them). */
 static inline int ep2_ring_kernel_pending(const struct ep2_ring *ring)
 {

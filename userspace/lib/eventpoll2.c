@@ -298,6 +298,16 @@ EP2_EXPORT int ep2_ring_harvest(struct ep2_ring *ring, struct epoll_event *event
 	return ring_harvest(ring, events, maxevents);
 }
 
+EP2_EXPORT int ep2_ring_harvest_single(struct ep2_ring *ring, struct epoll_event *events,
+				       int maxevents)
+{
+	if (maxevents <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ring_harvest_single(ring, events, maxevents);
+}
+
 EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 {
 	struct ep2_create_args a = {
