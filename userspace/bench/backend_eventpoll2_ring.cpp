@@ -77,6 +77,7 @@ const BackendReg reg{{
 	"eventpoll2+ring", 15, make_instance<RingPoller>,
 	{
 		{Feature::LT, "the ring serves ET/ONESHOT items only (LT stays on the kernel path)"},
+		{Feature::Shared, "harvests as a single consumer (ep2_ring_harvest_single)"},
 	},
 	eventpoll2_available, /* by_default */ false,
 }};
