@@ -30,6 +30,13 @@ bool cas_word(ep2_ring_entry *e, u64 expect, u64 desired)
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* An entry was changed in place (ep->mtx held): tell single consumers. */
+void note_mod(EpRing *r)
+{
+	r->mods++;
+	store_release(r->hdr->mods, r->mods);
+}
+
 /*
  * Charge @pages to @u's locked memory, bounded by RLIMIT_MEMLOCK unless the
  * caller has CAP_IPC_LOCK (io_uring's rule for its rings).
@@ -173,8 +180,8 @@ void ep_ring_forget(EventPoll *ep, EpItem *epi)
 		return;			/* its slot was reused: long claimed */
 	ep2_ring_entry *e = slot(r, pos);
 	u64 w = load_acquire(*entry_word(e));
-	if (word_seq(w) == pos && word_events(w))
-		(void)cas_word(e, w, word_of(0, pos));	/* lost to a claim: it was delivered */
+	if (word_seq(w) == pos && word_events(w) && cas_word(e, w, word_of(0, pos)))
+		note_mod(r);	/* (a failed swap lost to a claim: it was delivered) */
 }
 
 namespace {
@@ -194,12 +201,15 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 		if (word_seq(w) == pos && word_events(w) && cas_word(e, w, nw)) {
 			/*
 			 * Coalesced.  A single consumer (ep2_ring_harvest_single)
-			 * claims by moving head, not by compare-and-swap: if head
-			 * is past the entry and the word is still ours, it may have
-			 * read the old bits, so publish a fresh entry too (an
-			 * event twice at worst, never lost).  Pairs with the full
-			 * barrier between its head store and its second read.
+			 * claims by moving head, not by compare-and-swap: it reads
+			 * mods before and after its pass and its head store, and
+			 * reads the entries again if mods moved.  Else, if head is
+			 * past the entry and the word is still ours, it may have
+			 * read the old bits: publish a fresh entry too (an event
+			 * twice at worst, never lost).  Our mods store, barrier and
+			 * head load pair with its head store, barrier, mods load.
 			 */
+			note_mod(r);
 			smp_mb();
 			u32 head = read_once(r->hdr->head);
 			if (static_cast<s32>(head - pos) <= 0 || read_once(*entry_word(e)) != nw)

@@ -79,6 +79,8 @@ struct EpRing {
 	/* Entries appended, ever (a waiter's "anything new?"); ep->mtx. */
 	u64 gen;
 	u64 overflow;
+	/* In-place updates and withdrawals, published as hdr->mods; ep->mtx. */
+	u32 mods;
 	/* The user charged for the pages (RLIMIT_MEMLOCK); immutable. */
 	struct user_struct *user;
 	/* Where publication runs; ep->lock.  A task reference is held. */

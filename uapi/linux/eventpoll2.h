@@ -122,6 +122,8 @@ struct ep2_wait_args {
  *                             published): call the wait ioctl to get them
  *     entries, mask, entries_offset, mmap_size: immutable
  *     overflow        kernel  publications that found the ring full
+ *     mods            kernel  in-place updates and withdrawals, ever (lets a
+ *                             single consumer skip its second pass)
  *     head            users   next position to consume (compare-and-swap)
  *   offset entries_offset    struct ep2_ring_entry[entries]
  *
@@ -145,7 +147,8 @@ struct ep2_ring_header {
 	__u32 entries_offset;
 	__u32 mmap_size;
 	__u64 overflow;
-	__u8  __pad0[32];	/* the consumer index gets its own cache line */
+	__u32 mods;		/* kernel: entries updated in place or withdrawn, ever */
+	__u8  __pad0[28];	/* the consumer index gets its own cache line */
 	__u32 head;
 	__u8  __pad1[60];
 };

@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/eventpoll2.h>
@@ -234,56 +235,66 @@ static inline int ring_harvest(struct ep2_ring *ring, struct epoll_event *events
 /*
  * The harvest of a single consumer (the caller promises no other harvest and
  * no wait on this ring runs at the same time): no atomic read-modify-write
- * per entry.  Pass 1 reads the entries, then head moves past them (a full
- * barrier), then pass 2 reads each word again: an entry the kernel updated
- * in place before pass 2 gives its new events, one it withdrew is dropped;
- * an update after pass 2 sees head past the entry and the kernel publishes
- * a fresh entry (module/ring.cpp ring_put).  So nothing is lost; an event
- * may come twice only in that race.
+ * per entry.  Pass 1 reads the entries, then head moves past them and mods
+ * is read again (a seq_cst store and load: a full barrier).  If mods moved,
+ * the kernel changed an entry in place meanwhile and pass 2 reads what pass
+ * 1 took again (newest events; withdrawn ones dropped).  If not, any later
+ * in-place update sees head past the entry and the kernel publishes a fresh
+ * entry (module/ring.cpp ring_put).  So nothing is lost; an event may come
+ * twice only in that race.
  */
+#define RING_SINGLE_SPAN 4096	/* positions one single-consumer harvest looks at */
+
 static inline int ring_harvest_single(struct ep2_ring *ring, struct epoll_event *events, int maxevents)
 {
 	struct ep2_ring_header *hdr = ring->hdr;
 	uint32_t head = __atomic_load_n(&hdr->head, __ATOMIC_RELAXED);
 	uint32_t tail = __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE);
-	uint16_t off[256];
-	int n = 0, total = 0;
+	uint32_t mods = __atomic_load_n(&hdr->mods, __ATOMIC_ACQUIRE), h;
+	uint64_t valid[RING_SINGLE_SPAN / 64];	/* pass 1 took position head + i */
+	int n = 0, j;
 
-	if (tail - head > ring->nentries)
-		return 0;	/* indexes scribbled on: nothing to trust */
-	while (head != tail && total < maxevents) {
-		uint32_t h = head;
-		int chunk = maxevents - total < 256 ? maxevents - total : 256, k;
-		struct epoll_event *out = events + total;
+	if (tail - head > ring->nentries || head == tail)
+		return 0;	/* empty, or indexes scribbled on: nothing to trust */
+	if (tail - head > RING_SINGLE_SPAN)
+		tail = head + RING_SINGLE_SPAN;
+	memset(valid, 0, ((tail - head + 63) / 64) * sizeof(valid[0]));
+	for (h = head; h != tail && n < maxevents; h++) {
+		struct ep2_ring_entry *e = &ring->entries[h & ring->mask];
+		uint64_t w = __atomic_load_n((uint64_t *)e, __ATOMIC_ACQUIRE);
 
-		for (n = 0; h != tail && n < chunk && h - head < 65535; h++) {
-			struct ep2_ring_entry *e = &ring->entries[h & ring->mask];
-			uint64_t w = __atomic_load_n((uint64_t *)e, __ATOMIC_ACQUIRE);
-
-			if ((uint32_t)(w >> 32) != h || (uint32_t)w == 0)
-				continue;
-			out[n].events = (uint32_t)w;
-			out[n].data.u64 = __atomic_load_n(&e->data, __ATOMIC_RELAXED);
-			off[n++] = (uint16_t)(h - head);
-		}
-		__atomic_store_n(&hdr->head, h, __ATOMIC_SEQ_CST);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		for (int i = k = 0; i < n; i++) {
-			uint32_t pos = head + off[i];
-			uint64_t w = __atomic_load_n((uint64_t *)&ring->entries[pos & ring->mask],
-						     __ATOMIC_ACQUIRE);
-
-			if ((uint32_t)(w >> 32) == pos) {
-				if ((uint32_t)w == 0)
-					continue;	/* withdrawn meanwhile */
-				out[i].events = (uint32_t)w;
-			}
-			out[k++] = out[i];
-		}
-		total += k;
-		head = h;
+		if ((uint32_t)(w >> 32) != h || (uint32_t)w == 0)
+			continue;
+		events[n].events = (uint32_t)w;
+		events[n].data.u64 = __atomic_load_n(&e->data, __ATOMIC_RELAXED);
+		n++;
+		valid[(h - head) / 64] |= 1ull << ((h - head) % 64);
 	}
-	return total;
+	/* A seq_cst store then a seq_cst load: the full barrier the kernel pairs with. */
+	__atomic_store_n(&hdr->head, h, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&hdr->mods, __ATOMIC_SEQ_CST) == mods)
+		return n;
+	/*
+	 * The kernel changed some entry in place meanwhile: read what pass 1
+	 * took again: the newest events, and none for a withdrawn entry.
+	 */
+	j = 0;
+	for (uint32_t p = head, k = 0; p != h; p++) {
+		uint64_t w;
+
+		if (!(valid[(p - head) / 64] & (1ull << ((p - head) % 64))))
+			continue;
+		w = __atomic_load_n((uint64_t *)&ring->entries[p & ring->mask], __ATOMIC_ACQUIRE);
+		if ((uint32_t)(w >> 32) == p) {
+			if ((uint32_t)w == 0) {
+				k++;		/* withdrawn: dropped */
+				continue;
+			}
+			events[k].events = (uint32_t)w;
+		}			/* else the slot was reused after head moved: pass 1 stands */
+		events[j++] = events[k++];
+	}
+	return j;
 }
 
 /*
