@@ -66,6 +66,10 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 		 * While a scan copies events out without ep->lock, chain the
 		 * item on ovflist; ep_done_scan() requeues it.
 		 */
+		/* A keyed ring publishes here, and the item needs no queueing. */
+		if (ep->ring && !recheck && ep_ring_keyed_put_locked(ep, epi, pollflags))
+			goto wake;
+
 		if (read_once(ep->ovflist) != ep_unactive()) {
 			if (epi->next == ep_unactive()) {
 				epi->next = read_once(ep->ovflist);
@@ -80,6 +84,7 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 			ep_ring_note_ready_locked(ep, epi);
 		if (recheck)
 			goto out_unlock;
+	wake:
 
 		/* Wake the waiters, and note the pollers for after unlock. */
 		if (ep->wq.active()) {

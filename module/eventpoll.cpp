@@ -13,11 +13,12 @@
 namespace ep2 {
 
 /* A new instance; with a ready ring of @ring_entries when non-zero. */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool strict_ring)
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes)
 {
 	EpRing *ring = nullptr;
 	if (ring_entries)
-		ring = TRY(ep_ring_create(ring_entries, strict_ring));
+		ring = TRY(ep_ring_create(ring_entries, ring_modes & EP2_CREATE_RING_STRICT,
+					  ring_modes & EP2_CREATE_RING_KEYED));
 	auto user_or = user_watches_get_current();
 	if (user_or.is_error()) {
 		if (ring)

@@ -273,7 +273,7 @@ inline int ep_cmp_ffd(struct file *f1, int fd1, struct file *f2, int fd2)
 }
 
 /* --- eventpoll.cpp: instance lifetime and scans --------------------------- */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool strict_ring);
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes);
 void ep_get(EventPoll *ep);
 void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);

@@ -54,16 +54,19 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 {
 	ep2_create_args a;
 	TRY((copy_args<ep2_create_args, EP2_CREATE_ARGS_SIZE_VER0>(a, uarg)));
-	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | EP2_CREATE_RING_STRICT) ||
-	    a.__reserved)
+	constexpr u32 ring_modes = EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED;
+	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | ring_modes) || a.__reserved)
 		return EINVAL_;
 	/* ring_entries and STRICT go with the flag: without it they are a mistake. */
 	if (!(a.flags & EP2_CREATE_RING) != !a.ring_entries)
 		return EINVAL_;
-	if ((a.flags & EP2_CREATE_RING_STRICT) && !(a.flags & EP2_CREATE_RING))
+	if ((a.flags & ring_modes) && !(a.flags & EP2_CREATE_RING))
+		return EINVAL_;
+	/* Strict is exact; keyed is not: the two exclude each other. */
+	if ((a.flags & ring_modes) == ring_modes)
 		return EINVAL_;
 
-	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & EP2_CREATE_RING_STRICT));
+	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & ring_modes));
 	struct file *file = nullptr;
 	int fd = ep2k_instance_fd_create(ep, a.flags & EP2_CLOEXEC, &file);
 	if (fd < 0) {

@@ -57,7 +57,7 @@ ErrorOr<> charge_locked_vm(struct user_struct *u, unsigned long pages)
 
 } // namespace
 
-ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict)
+ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict, bool keyed)
 {
 	if (entries < EP2_RING_MIN_ENTRIES || entries > EP2_RING_MAX_ENTRIES ||
 	    (entries & (entries - 1)))
@@ -70,6 +70,7 @@ ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict)
 	r->entries = entries;
 	r->mask = entries - 1;
 	r->strict = strict;
+	r->keyed = keyed;
 	r->mmap_size = static_cast<u32>(bytes);
 	r->pages = static_cast<u32>(bytes >> ep2k_page_shift());
 	r->user = ep2k_get_current_user();
@@ -154,16 +155,10 @@ bool ep_ring_nonempty(const EventPoll *ep)
 bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
-	/*
-	 * ring_flags and ring_pos are written under ep->mtx, which the
-	 * callback cannot take: a racy read, and harmless.  A publication in
-	 * progress holds the item on its scan list (we then chain it on
-	 * ovflist and it is polled again); a wrong guess only costs a poll.
-	 */
-	if (!(read_once(epi->ring_flags) & EPI_IN_RING))
+	if (!(epi->ring_flags & EPI_IN_RING))
 		return false;
-	u32 pos = read_once(epi->ring_pos);
-	if (read_once(r->tail) - pos > r->entries)
+	u32 pos = epi->ring_pos;
+	if (r->tail - pos > r->entries)
 		return false;
 	u64 w = load_acquire(*entry_word(slot(r, pos)));
 	return word_seq(w) == pos && word_events(w);
@@ -172,6 +167,7 @@ bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi)
 void ep_ring_forget(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
+	SpinLock::Irq guard(ep->lock);
 	if (!(epi->ring_flags & EPI_IN_RING))
 		return;
 	write_once(epi->ring_flags, static_cast<u8>(epi->ring_flags & ~EPI_IN_RING));
@@ -187,17 +183,18 @@ void ep_ring_forget(EventPoll *ep, EpItem *epi)
 namespace {
 
 /*
- * Publish @revents for @epi; ep->mtx held.  An unclaimed entry of the item
- * is updated in place (coalescing); otherwise a new entry is appended if
+ * Publish @revents for @epi; ep->lock held.  An unclaimed entry of the item
+ * is updated in place (coalescing: replaced by @revents, or ORed with them
+ * when @merge, for keyed publication); otherwise a new entry is appended if
  * head says the slot is free.  false: the ring is full.
  */
-bool ring_put(EpRing *r, EpItem *epi, u32 revents)
+bool ring_put(EpRing *r, EpItem *epi, u32 revents, bool merge = false)
 {
 	if ((epi->ring_flags & EPI_IN_RING) && r->tail - epi->ring_pos <= r->entries) {
 		u32 pos = epi->ring_pos;
 		ep2_ring_entry *e = slot(r, pos);
 		u64 w = load_acquire(*entry_word(e));
-		u64 nw = word_of(revents, pos);
+		u64 nw = word_of(merge ? word_events(w) | revents : revents, pos);
 		if (word_seq(w) == pos && word_events(w) && cas_word(e, w, nw)) {
 			/*
 			 * Coalesced.  A single consumer (ep2_ring_harvest_single)
@@ -238,6 +235,21 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 
 } // namespace
 
+bool ep_ring_keyed_put_locked(EventPoll *ep, EpItem *epi, u32 pollflags)
+{
+	EpRing *r = ep->ring;
+	u32 events = epi->events;
+	u32 bits = pollflags & events & ~EP_PRIVATE_BITS;
+	if (!r->keyed || !bits || (events & EPOLLONESHOT) || !ep_ring_serves(r, epi, events) ||
+	    epi->is_ready_linked())
+		return false;
+	if (ring_put(r, epi, bits, true))
+		return true;
+	r->overflow++;
+	write_once(r->hdr->overflow, r->overflow);
+	return false;
+}
+
 /*
  * ep_send_events() into the ring; ep->mtx held.  Items the ring does not
  * serve stay on the ready list (put back by ep_done_scan()).
@@ -268,11 +280,18 @@ void ep_ring_publish_locked(EventPoll *ep)
 				ep_ring_forget(ep, epi);
 				continue;
 			}
-			if (!ring_put(r, epi, revents)) {
+			bool put;
+			{
+				SpinLock::Irq guard(ep->lock);
+				put = ring_put(r, epi, revents);
+				if (!put) {
+					r->overflow++;
+					write_once(r->hdr->overflow, r->overflow);
+				}
+			}
+			if (!put) {
 				/* Full: this and the rest stay for the wait ioctls. */
 				tmp->add_tail(&epi->rdllink);
-				r->overflow++;
-				write_once(r->hdr->overflow, r->overflow);
 				full = true;
 				break;
 			}
@@ -303,7 +322,7 @@ ErrorOr<int> ep_ring_consume(EventPoll *ep, UserPtr events, int maxevents)
 {
 	EpRing *r = ep->ring;
 	u32 head = load_acquire(r->hdr->head);
-	u32 tail = r->tail;
+	u32 tail = read_once(r->tail);	/* a keyed callback may append meanwhile */
 	if (tail - head > r->entries)
 		return ErrorOr<int>(0);		/* inconsistent head: nothing to take */
 	u32 h = head;

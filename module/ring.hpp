@@ -53,9 +53,20 @@
  * so their entries can stay stale until harvested; a strict ring does not
  * serve them (ep_ring_serves).
  *
- * LOCKING: the ring's kernel-private state (tail, overflow, gen) and the
- * per-item position are written under ep->mtx; publish_queued and the
- * owner are protected by ep->lock.
+ * KEYED RINGS
+ * A ring created with EP2_CREATE_RING_KEYED publishes in the callback
+ * itself, without a poll: the wakeup's key masked by the item's events,
+ * ORed into its unclaimed entry (as the 2019 userpoll proposal did).  No
+ * task_work, no ep->mtx, no ->poll(): the cheapest path, for event loops
+ * that take readiness bits as hints.  The bits are those the wakeups
+ * announced since the entry was published, not a fresh poll: a bit that
+ * stays true without a new wakeup (EPOLLOUT of an idle socket) is not
+ * repeated.  Key-less wakeups and one-shot items take the polling path.
+ *
+ * LOCKING: the ring's producer state (tail, gen, mods, overflow) and the
+ * per-item position and flags are protected by ep->lock (the callback of a
+ * keyed ring publishes under it); publication and the kernel's consumer run
+ * under ep->mtx too.  publish_queued, served_queued and the owner: ep->lock.
  */
 #pragma once
 #include "eventpoll.hpp"
@@ -94,11 +105,12 @@ struct EpRing {
 	 * skips its scan (an instance of LT items pays nothing for the ring).
 	 */
 	bool served_queued;
-	/* EP2_CREATE_RING_STRICT; immutable. */
+	/* EP2_CREATE_RING_STRICT, EP2_CREATE_RING_KEYED; immutable. */
 	bool strict;
+	bool keyed;
 };
 
-ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict);
+ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict, bool keyed);
 void ep_ring_destroy(EpRing *r);
 
 constexpr u8 EPI_IN_RING = 1;
@@ -126,6 +138,13 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi);
  * stale?  Then it is queued for publication, which polls it again.
  */
 bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi);
+/*
+ * A keyed ring (EP2_CREATE_RING_KEYED), from the callback (ep->lock held):
+ * publish the wakeup's key masked by @epi's events straight into the ring,
+ * ORed into its unclaimed entry.  false: not published (not keyed, no key,
+ * not served, one-shot, already queued, ring full): the normal path runs.
+ */
+bool ep_ring_keyed_put_locked(EventPoll *ep, EpItem *epi, u32 pollflags);
 /* The kernel list's state for consumers; ep->lock held. */
 void ep_ring_set_pending_locked(EventPoll *ep, bool pending);
 /* Unclaimed entries per the (untrusted) head; for poll and wait. */

@@ -66,7 +66,7 @@ TEST(create_bad_args)
 		{ EP2_CREATE_RING, 131072, 0 },		/* above the maximum */
 		{ EP2_CREATE_RING, 0x80000000u, 0 },
 		{ EP2_CREATE_RING, 64, 1 },		/* reserved must be zero */
-		{ EP2_CREATE_RING | 4, 64, 0 },		/* unknown flag */
+		{ EP2_CREATE_RING | 8, 64, 0 },		/* unknown flag */
 		{ EP2_CREATE_RING_STRICT, 0, 0 },	/* strict without a ring */
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -424,6 +424,51 @@ TEST(strict_ring)
 	close(p[1]);
 	close(efd);
 	close(efd2);
+	ep2_close(ep);
+}
+
+/*
+ * A keyed ring: the callback publishes the wakeup's key masked by the item's
+ * events, ORed while unclaimed; no poll (so a bit no wakeup announced, like
+ * an eventfd's standing EPOLLOUT, is not reported)
+ */
+TEST(keyed_ring)
+{
+	int ep = ep2_create_ring(EP2_CREATE_RING_KEYED, 64), efd = eventfd(0, EFD_NONBLOCK);
+	int s[2];
+	struct ep2_ring *r = ep2_ring_get(ep);
+	struct epoll_event ev[8];
+
+	ASSERT_GE(ep, 0);
+	errno = 0;
+	EXPECT_EQ(-1, create_raw(EP2_CREATE_RING | EP2_CREATE_RING_KEYED | EP2_CREATE_RING_STRICT, 64, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, mksock(s));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd, EPOLLIN | EPOLLOUT | EPOLLET, 1));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, s[0], EPOLLIN | EPOLLRDHUP | EPOLLET, 2));
+	/* ADD of a ready item polls (the callback is not involved): EPOLLOUT of the eventfd. */
+	ASSERT_EQ(1, ep2_wait(ep, ev, 8, 0));
+	EXPECT_EQ(EPOLLOUT, ev[0].events);
+	efd_signal(efd);
+	efd_signal(efd);
+	EXPECT_EQ(1u, ep2_ring_ready(r));		/* coalesced */
+	EXPECT_EQ(0, ep2_ring_kernel_pending(r));
+	ASSERT_EQ(1, ep2_ring_harvest(r, ev, 8));
+	EXPECT_EQ(EPOLLIN, ev[0].events);		/* the key: no fresh poll, no EPOLLOUT */
+	EXPECT_EQ(1u, ev[0].data.u64);
+	write1(s[1]);
+	shutdown(s[1], SHUT_WR);
+	ASSERT_EQ(1, ep2_ring_harvest(r, ev, 8));	/* both wakeups ORed into one entry */
+	EXPECT_EQ(2u, ev[0].data.u64);
+	EXPECT_EQ(EPOLLIN | EPOLLRDHUP, ev[0].events & (EPOLLIN | EPOLLRDHUP));
+	EXPECT_EQ(0, ep2_wait(ep, ev, 8, 0));
+	/* DEL withdraws an unclaimed entry here too. */
+	efd_signal(efd);
+	ASSERT_EQ(0, ep2_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
+	EXPECT_EQ(0, ep2_wait(ep, ev, 8, 0));
+	close(s[0]);
+	close(s[1]);
+	close(efd);
 	ep2_close(ep);
 }
 

@@ -55,6 +55,8 @@
 #define EP2_CREATE_RING_STRICT	0x00000002	/* with EP2_CREATE_RING: the ring serves only
 						 * what it keeps exactly as epoll_wait()
 						 * reports it (ET items on eventfds) */
+#define EP2_CREATE_RING_KEYED	0x00000004	/* with EP2_CREATE_RING: publish the wakeup's
+						 * key from the callback, without a poll */
 
 /* ctl ops: the same values as EPOLL_CTL_*. */
 #define EP2_CTL_ADD		1

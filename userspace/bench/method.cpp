@@ -76,6 +76,7 @@ void run_workloads(uint64_t t_start)
 	}
 	summary_vs_epoll("eventpoll2");
 	summary_vs_epoll("eventpoll2+ring");
+	summary_vs_epoll("eventpoll2+keyring");
 	std::string s;
 	for (auto &x : secs)
 		s += (s.empty() ? "" : ", ") + x;

@@ -255,7 +255,7 @@ const WorkloadReg reg{{
 			"accept4/read/write calls) per request over the window. eventpoll2+ring and io_uring register "
 			"edge-triggered, the others level-triggered.", O.echo_ms, std::min(O.reps, O.echo_reps));
 	},
-	run, {}, {"eventpoll2+ring"},
+	run, {}, {"eventpoll2+ring", "eventpoll2+keyring"},
 }};
 
 } // namespace

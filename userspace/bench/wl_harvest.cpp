@@ -114,7 +114,7 @@ const WorkloadReg reg{{
 			"eventpoll2+ring LT: n/a (the ring serves ET items only). io_uring LT: n/a (a multishot poll fires once per wake-up of "
 			"the file, not again for a file that stays ready); poll ET: n/a (no edge mode).");
 	},
-	run, {}, {"eventpoll2+ring"},
+	run, {}, {"eventpoll2+ring", "eventpoll2+keyring"},
 }};
 
 } // namespace

@@ -121,7 +121,7 @@ const WorkloadReg reg{{
 			"when each write returns, so their cost is in the untimed writes here; harvest ET "
 			"times the whole round.");
 	},
-	run, {"eventpoll2", "eventpoll2+ring", "epoll", "io_uring"}, {}, {},
+	run, {"eventpoll2", "eventpoll2+ring", "eventpoll2+keyring", "epoll", "io_uring"}, {}, {},
 	{{"harvest-only-k", "LIST", "ready fds per round for harvest-only (default 1,64,1024)",
 	  [](const std::string &v) { g_k = parse_ints(v); }}},
 }};

@@ -96,7 +96,7 @@ const WorkloadReg reg{{
 			"poll completion and the ring's publication run as task work when the write returns, "
 			"before the wait, which then takes the event without a system call.");
 	},
-	run, {}, {"eventpoll2+ring"},
+	run, {}, {"eventpoll2+ring", "eventpoll2+keyring"},
 }};
 
 } // namespace

@@ -54,7 +54,9 @@ int ep2_pwait2(int epfd, struct epoll_event *events, int maxevents,
  * power of two, 64..65536; 0 picks 4096) and maps it.  @flags: EPOLL_CLOEXEC,
  * and EP2_CREATE_RING_STRICT for a ring that serves only what it can keep
  * exactly as epoll_wait() reports it (edge-triggered items on eventfds; the
- * rest takes the kernel path).  ep2_wait(),
+ * rest takes the kernel path), or EP2_CREATE_RING_KEYED for a ring the
+ * wakeup callback fills itself with the wakeup's key (no poll: the cheapest,
+ * for loops that take readiness bits as hints; README "The ready ring").  ep2_wait(),
  * ep2_pwait() and ep2_pwait2() on such an instance take what the ring holds,
  * without a system call, unless the ring is empty (then they sleep in the
  * kernel) or kernel_pending says the kernel holds events too (level-triggered

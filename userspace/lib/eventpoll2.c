@@ -316,7 +316,7 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 	};
 	int fd, err;
 
-	if (flags & ~(EPOLL_CLOEXEC | EP2_CREATE_RING_STRICT)) {
+	if (flags & ~(EPOLL_CLOEXEC | EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED)) {
 		errno = EINVAL;
 		return -1;
 	}
