@@ -180,7 +180,9 @@ void raise_nofile()
 		need = std::max(need, size_t(n));
 	for (int n : O.idle_n)
 		need = std::max(need, size_t(n));
-	need += size_t(O.harvest_m) * O.backends.size() * 1 + 4096;
+	// harvest and harvest-only keep one set of M fds per backend they run,
+	// which may be more than --backends names (variants they add).
+	need += size_t(O.harvest_m) * std::max(O.backends.size(), all_backends().size()) + 4096;
 	rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur >= need)
