@@ -130,7 +130,8 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
 	ep_ring_set_pending_locked(ep, true);
-	if (!ep_ring_serves(r, epi, epi->events))
+	/* events is written under ep->mtx alone (MOD, the ONESHOT disarm): read once. */
+	if (!ep_ring_serves(r, epi, read_once(epi->events)))
 		return;
 	r->served_queued = true;
 	if (r->publish_queued)
@@ -238,7 +239,7 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents, bool merge = false)
 bool ep_ring_keyed_put_locked(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
 	EpRing *r = ep->ring;
-	u32 events = epi->events;
+	u32 events = read_once(epi->events);	/* as in the callback: written under ep->mtx */
 	u32 bits = pollflags & events & ~EP_PRIVATE_BITS;
 	if (!r->keyed || !bits || (events & EPOLLONESHOT) || !ep_ring_serves(r, epi, events) ||
 	    epi->is_ready_linked())
