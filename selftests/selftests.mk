@@ -14,7 +14,12 @@ SELFTEST_DEPS    := $(wildcard selftests/*.h) selftests/selftests.mk
 SELFTEST_CHECK    = @test -e $(SELFTEST_HARNESS)/kselftest_harness.h || \
 	{ echo "missing $(KSRC): run scripts/setup" >&2; exit 1; }
 
-SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
+# The uring_*_test files need liburing (Debian: liburing-dev, which
+# scripts/setup installs); without it they are not built.
+SELFTEST_URING  := $(wildcard /usr/include/liburing.h)
+SELFTEST_SRCS   := $(if $(SELFTEST_URING),$(wildcard selftests/*_test.c),\
+	$(filter-out selftests/uring_%,$(wildcard selftests/*_test.c)))
+SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 COMPAT32_SRCS   := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c \
 	signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS  := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
@@ -26,7 +31,9 @@ selftests: $(SELFTESTS) $(COMPAT32_TESTS) $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2S
 $(B)/selftests/%: selftests/%.c $(SELFTEST_DEPS) $(EP2_LIB)
 	@mkdir -p $(@D)
 	$(SELFTEST_CHECK)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(EP2_LIB) -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(EP2_LIB) $(SELFTEST_LIBS) -lpthread
+
+$(B)/selftests/uring_%: SELFTEST_LIBS := -luring
 
 $(B)/selftests/compat32_%: selftests/%.c $(SELFTEST_DEPS) $(EP2_LIB32)
 	@mkdir -p $(@D)
