@@ -23,7 +23,8 @@ SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 COMPAT32_SRCS   := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c \
 	signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS  := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
-EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test
+EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test \
+	$(if $(SELFTEST_URING),$(B)/selftests/uring_cxx_test)
 
 # preload_test and ep2stat_test run the preload and ep2stat.
 selftests: $(SELFTESTS) $(COMPAT32_TESTS) $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2STAT)
@@ -44,6 +45,12 @@ $(B)/selftests/cxx17_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(EP2_L
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
 		$(EP2_LIB) -lpthread
+
+$(B)/selftests/uring_cxx_test: selftests/uring_cxx_test.cpp userspace/include/eventpoll2_uring.h \
+		$(EP2_HEADERS) $(EP2_LIB)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
+		$(EP2_LIB) -luring -lpthread
 
 $(B)/selftests/cxx20_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(EP2_SO_LINKS)
 	@mkdir -p $(@D)
