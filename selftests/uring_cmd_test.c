@@ -586,6 +586,37 @@ TEST(sqe128_ring)
 	close(efd);
 }
 
+/* An SQPOLL ring: the commands are issued (and completed) by its thread. */
+TEST(sqpoll_ring)
+{
+	struct io_uring ring;
+	struct io_uring_params p = { .flags = IORING_SETUP_SQPOLL, .sq_thread_idle = 50 };
+	struct ep2_wait_args wa;
+	struct epoll_event evs[4];
+	int ep, efd = mkefd();
+
+	NEED_DEVICE();
+	ep = ep2_create1(0);
+	ASSERT_GE(ep, 0);
+	if (io_uring_queue_init_params(8, &ring, &p))
+		SKIP(return, "no SQPOLL rings");
+	ASSERT_EQ(0, uring_ctl(&ring, ep, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLET, 4));
+	ep2_uring_prep_wait(io_uring_get_sqe(&ring), &wa, ep, evs, 4, -1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	EXPECT_EQ(-ETIME, wait1_timeout(&ring, 100, NULL));
+	efd_signal(efd);
+	EXPECT_EQ(1, wait1_timeout(&ring, 2000, NULL));
+	EXPECT_EQ(4, evs[0].data.u64);
+	/* And a queued wait at the ring's exit. */
+	ep2_uring_prep_wait(io_uring_get_sqe(&ring), &wa, ep, evs, 4, -1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	sleep_ms(50);
+	io_uring_queue_exit(&ring);
+	EXPECT_EQ(0, stat_settle("uring_waits", 0, 5000));
+	close(ep);
+	close(efd);
+}
+
 /* IOPOLL rings cannot poll an instance: io_uring says EOPNOTSUPP. */
 TEST(iopoll_ring)
 {
