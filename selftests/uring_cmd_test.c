@@ -184,6 +184,25 @@ TEST_F(uring, async_issue)
 	EXPECT_EQ(5, self->evs[0].data.u64);
 }
 
+/* A fixed file (IOSQE_FIXED_FILE): the SQE names the index, the struct the fd. */
+TEST_F(uring, fixed_file)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 21 };
+	struct ep2_ctl_args ca;
+
+	ASSERT_EQ(0, io_uring_register_files(&self->ring, &self->ep, 1));
+	ep2_uring_prep_ctl(io_uring_get_sqe(&self->ring), &ca, self->ep, EPOLL_CTL_ADD, self->efd, &ev);
+	last_sqe(&self->ring)->fd = 0;
+	io_uring_sqe_set_flags(last_sqe(&self->ring), IOSQE_FIXED_FILE);
+	ASSERT_EQ(0, submit_wait1(&self->ring, NULL));
+	ASSERT_EQ(0, efd_signal(self->efd));
+	ep2_uring_prep_wait(io_uring_get_sqe(&self->ring), &self->wa, self->ep, self->evs, 8, -1);
+	last_sqe(&self->ring)->fd = 0;
+	io_uring_sqe_set_flags(last_sqe(&self->ring), IOSQE_FIXED_FILE);
+	EXPECT_EQ(1, submit_wait1(&self->ring, NULL));
+	EXPECT_EQ(21, self->evs[0].data.u64);
+}
+
 /* Timeouts: 0 polls, > 0 completes with 0 no earlier than asked. */
 TEST_F(uring, wait_timeouts)
 {
