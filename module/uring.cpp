@@ -328,8 +328,9 @@ extern "C" void ep2_uring_cmd_task_work(struct io_uring_cmd *cmd, unsigned int i
 		w->link.del_init();
 	}
 	w->timer.cancel();
-	ep2k_uring_cmd_done(cmd, res, issue_flags);
 	w->~UringWait();
 	ep2k_kfree(w);
 	stat_dec(Stat::UringWaits);
+	/* Last: completing may drop the request's reference on the instance. */
+	ep2k_uring_cmd_done(cmd, res, issue_flags);
 }
