@@ -26,7 +26,7 @@ B       := build
 # `all` does, and none of them touches .DEFAULT_GOAL.
 .DEFAULT_GOAL := all
 
-.PHONY: all module userspace selftests run check shell setup clean fuzz preload-demo
+.PHONY: all module userspace selftests run check shell setup clean fuzz preload-demo node-check
 
 # Fragments, one per area, each owning its rules; a missing one is an error.
 # Products outside module/userspace/selftests go on EXTRA_TARGETS.
@@ -68,6 +68,13 @@ preload-demo:
 	EP2_SETUP_EXTRA="redis-server redis-tools nginx-light wrk curl" scripts/setup
 	$(MAKE) all
 	scripts/vm --timeout 1800 --module eventpoll2.ko -- scripts/preload-demo
+
+# Node.js (libuv) under the preload with UV_USE_IO_URING=1: an HTTP server
+# and client over 127.0.0.1, requests counted (not part of make check).
+node-check:
+	EP2_SETUP_EXTRA="nodejs" scripts/setup
+	$(MAKE) all
+	scripts/vm --timeout 900 --module eventpoll2.ko -- scripts/node-check
 
 check:
 	scripts/setup

@@ -38,19 +38,35 @@ bool is_instance_file(struct file *f)
 class [[nodiscard]] CtlLock {
 	EP2_NO_COPY(CtlLock);
 public:
-	CtlLock(EventPoll *ep, int op, struct file *tfile) : m_lk(ep)
+	/* @nonblock: trylocks only; busy() says one of them failed (EAGAIN). */
+	CtlLock(EventPoll *ep, int op, struct file *tfile, bool nonblock)
+		: m_lk(ep, EpLock::MaybeTry{nonblock})
 	{
+		if (!m_lk.held()) {
+			m_busy = true;
+			return;
+		}
 		if (op != EP2_CTL_ADD ||
 		    !(read_once(ep->self_watch) || ep->gen == read_once(loop_check_gen) ||
 		      kfile::is_ep2(tfile)))
 			return;
 		m_lk.unlock();
-		ep_nested_mtx.lock();
+		if (nonblock) {
+			if (!ep_nested_mtx.try_lock()) {
+				m_busy = true;
+				return;
+			}
+		} else {
+			ep_nested_mtx.lock();
+		}
 		loop_check_gen++;
 		m_full_check = true;
 		if (kfile::is_ep2(tfile) && !ep_loop_check(ep, ep_from_file(tfile)))
 			return;	/* a loop: ep->mtx is not retaken */
-		m_lk.lock();
+		if (!nonblock)
+			m_lk.lock();
+		else if (!m_lk.try_lock())
+			m_busy = true;
 	}
 	~CtlLock()
 	{
@@ -62,21 +78,25 @@ public:
 			ep_nested_mtx.unlock();
 		}
 	}
-	/* False only when the loop check refused the ADD (ELOOP). */
+	/* False when the loop check refused the ADD (ELOOP) or a trylock failed. */
 	bool held() const { return m_lk.held(); }
+	bool busy() const { return m_busy; }
 	bool full_check() const { return m_full_check; }
 
 private:
 	EpLock m_lk;
 	bool m_full_check = false;
+	bool m_busy = false;
 };
 
 /*
  * @epds is the caller's event, already copied from userspace (NULL for DEL).
  * @via: the instance file the ioctl was issued on, or NULL for the device:
- * on an instance, epfd must name that instance.
+ * on an instance, epfd must name that instance.  @nonblock (io_uring's
+ * nonblocking issue, as fs/eventpoll.c's): EAGAIN rather than sleep on a
+ * contended mutex.
  */
-ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
+ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via, bool nonblock)
 {
 	FdRef f(epfd);
 	if (!f)
@@ -113,9 +133,9 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 
 	EventPoll *ep = ep_from_file(f.get());
 	/* ep->mtx, after the loop-check section when the ADD needs one. */
-	CtlLock lock(ep, op, tf.get());
+	CtlLock lock(ep, op, tf.get(), nonblock);
 	if (!lock.held())
-		return ELOOP_;
+		return lock.busy() ? EAGAIN_ : ELOOP_;
 
 	ErrorOr<> error = EINVAL_;
 	{

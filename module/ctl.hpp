@@ -5,6 +5,7 @@
 
 namespace ep2 {
 
-ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via);
+ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via,
+		 bool nonblock = false);
 
 } // namespace ep2

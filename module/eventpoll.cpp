@@ -42,6 +42,7 @@ ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes)
 	ep->wq.init("&ep2->wq", &ep2k_key_ep_wq);
 	ep->poll_wait.init("&ep2->poll_wait", &ep2k_key_ep_poll_wait);
 	ep->rdllist.init();
+	ep->uring_waits.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();
 	ep_pwake_init(ep);

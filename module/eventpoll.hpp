@@ -214,6 +214,8 @@ struct EventPoll {
 	u8 pwake_hops;
 	/* The ready ring (EP2_CREATE_RING), or NULL; immutable (ring.hpp). */
 	EpRing *ring;
+	/* Waits queued through io_uring (uring.cpp); protected by lock. */
+	ListNode uring_waits;
 
 	bool events_available() const
 	{
@@ -224,7 +226,9 @@ struct EventPoll {
 /*
  * ep->mtx held, with the owner recorded (see EventPoll::mtx_owner); the
  * destructor unlocks only if held.  Only ctl's CtlLock drops and retakes it
- * inside the scope, around the loop check (ctl.cpp).
+ * inside the scope, around the loop check (ctl.cpp).  The trylock forms
+ * serve poll from outside (mixed.hpp) and io_uring's nonblocking issue
+ * (uring.cpp).
  */
 class [[nodiscard]] EpLock {
 	EP2_NO_COPY(EpLock);
@@ -233,12 +237,15 @@ public:
 	explicit EpLock(EventPoll *ep, unsigned subclass = 0) : m_ep(ep) { lock(subclass); }
 	/* mutex_trylock(): held only if try_lock() said so. */
 	struct Try {};
-	EpLock(EventPoll *ep, Try) : m_ep(ep)
+	EpLock(EventPoll *ep, Try) : m_ep(ep) { try_lock(); }
+	/* Either of the two: the trylock when @try_only (io_uring's nonblocking issue). */
+	struct MaybeTry { bool try_only; };
+	EpLock(EventPoll *ep, MaybeTry m) : m_ep(ep)
 	{
-		if (m_ep->mtx.try_lock()) {
-			write_once(m_ep->mtx_owner, ep2k_current());
-			m_held = true;
-		}
+		if (!m.try_only)
+			lock();
+		else
+			try_lock();
 	}
 	bool held() const { return m_held; }
 	~EpLock()
@@ -253,6 +260,14 @@ private:
 		m_ep->mtx.lock(subclass);
 		write_once(m_ep->mtx_owner, ep2k_current());
 		m_held = true;
+	}
+	bool try_lock()
+	{
+		if (m_ep->mtx.try_lock()) {
+			write_once(m_ep->mtx_owner, ep2k_current());
+			m_held = true;
+		}
+		return m_held;
 	}
 	void unlock()
 	{

@@ -7,6 +7,7 @@
 #include "eventpoll.hpp"
 #include "ctl.hpp"
 #include "wait.hpp"
+#include "frontend.hpp"
 
 namespace ep2 {
 
@@ -77,7 +78,10 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 	return ErrorOr<int>(fd);
 }
 
-ErrorOr<> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
+} // namespace
+
+/* EP2_IOC_CTL; from io_uring (uring.cpp) with @nonblock for its inline issue. */
+ErrorOr<> ioc_ctl(UserPtr uarg, bool compat, struct file *via, bool nonblock)
 {
 	ep2_ctl_args a;
 	TRY((copy_args<ep2_ctl_args, EP2_CTL_ARGS_SIZE_VER0>(a, uarg)));
@@ -87,8 +91,43 @@ ErrorOr<> ioc_ctl(UserPtr uarg, bool compat, struct file *via)
 	if (a.op != EP2_CTL_DEL &&
 	    ep2k_copy_from_user(&ev, user_ptr(a.event, compat).get(), sizeof(ev)))
 		return EFAULT_;
-	return ep_ctl(a.epfd, a.op, a.fd, a.op != EP2_CTL_DEL ? &ev : nullptr, via);
+	return ep_ctl(a.epfd, a.op, a.fd, a.op != EP2_CTL_DEL ? &ev : nullptr, via, nonblock);
 }
+
+/*
+ * A wait submitted through io_uring (uring.cpp): the ioctl's struct and
+ * rules, and no signal mask (a queued wait has none to install).
+ */
+ErrorOr<UringWaitArgs> uring_wait_args(unsigned nr, UserPtr uarg)
+{
+	ep2_wait_args a;
+	TRY((copy_args<ep2_wait_args, EP2_WAIT_ARGS_SIZE_VER0>(a, uarg)));
+	if (a.sigmask || a.sigsetsize)
+		return EINVAL_;
+	UringWaitArgs w{a.epfd, UserPtr{a.events}, a.maxevents, {WaitTimeout::Forever, 0}};
+	switch (nr) {
+	case EP2K_IOC_NR_WAIT:
+	case EP2K_IOC_NR_PWAIT:
+		if (a.timeout)
+			return EINVAL_;
+		w.to = WaitTimeout::from_ms(a.timeout_ms);
+		break;
+	default: /* PWAIT2 */
+		if (a.timeout_ms)
+			return EINVAL_;
+		if (a.timeout) {
+			s64 sec;
+			long nsec;
+			if (ep2k_get_timespec(UserPtr{a.timeout}.get(), &sec, &nsec))
+				return EFAULT_;
+			w.to = TRY(WaitTimeout::from_timespec(sec, nsec));
+		}
+		break;
+	}
+	return w;
+}
+
+namespace {
 
 ErrorOr<int> ioc_wait(unsigned nr, UserPtr uarg, bool compat, struct file *via)
 {
@@ -146,7 +185,7 @@ extern "C" long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, i
 	case EP2K_IOC_NR_CREATE:
 		return ioc_create(uarg).to_long();
 	case EP2K_IOC_NR_CTL:
-		return ioc_ctl(uarg, compat, via).to_long();
+		return ioc_ctl(uarg, compat, via, false).to_long();
 	case EP2K_IOC_NR_WAIT:
 	case EP2K_IOC_NR_PWAIT:
 	case EP2K_IOC_NR_PWAIT2:

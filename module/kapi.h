@@ -61,6 +61,8 @@ struct task_struct;
 struct irq_work;
 struct callback_head;
 struct vm_area_struct;
+struct io_uring_cmd;
+struct hrtimer;
 
 /* Explicit allocation contexts; mapped to gfp_t in the glue. */
 enum ep2k_gfp {
@@ -261,6 +263,32 @@ int ep2k_file_wakes_on_drain(struct file *f);
 void ep2k_seq_print_ring(struct seq_file *m, u32 entries, u32 tail, u32 head, u64 overflow,
 			 u32 pending);
 
+/* --- io_uring commands (glue/uring.c) ---------------------------------- */
+u32 ep2k_uring_cmd_op(const struct io_uring_cmd *cmd);
+u32 ep2k_uring_cmd_flags(const struct io_uring_cmd *cmd);	/* sqe->uring_cmd_flags */
+struct file *ep2k_uring_cmd_file(const struct io_uring_cmd *cmd);
+/* The SQE's command area into @dst (zero-filled past what the SQE has). */
+void ep2k_uring_cmd_payload(const struct io_uring_cmd *cmd, unsigned int issue_flags,
+			    void *dst, unsigned long len);
+unsigned long ep2k_uring_cmd_payload_size(unsigned int issue_flags);	/* 16 or 80 */
+int ep2k_uring_issue_nonblock(unsigned int issue_flags);	/* IO_URING_F_NONBLOCK */
+void *ep2k_uring_cmd_pdu_get(const struct io_uring_cmd *cmd);
+void ep2k_uring_cmd_pdu_set(struct io_uring_cmd *cmd, void *p);
+u64 ep2k_uring_cmd_user_data(const struct io_uring_cmd *cmd);
+/* The ring is dying or the submitting task exiting (any context). */
+int ep2k_uring_cmd_owner_gone(const struct io_uring_cmd *cmd);
+/* current is the submitting task, alive (user memory reachable). */
+int ep2k_uring_cmd_in_submitter(const struct io_uring_cmd *cmd);
+/* io_uring_cmd_complete_in_task() with ep2_uring_cmd_task_work(). */
+void ep2k_uring_cmd_complete_in_task(struct io_uring_cmd *cmd);
+void ep2k_uring_cmd_done(struct io_uring_cmd *cmd, long res, unsigned int issue_flags);
+/* An exclusive wait entry whose func is ep2_uring_wake(). */
+void ep2k_init_uring_wait_entry(struct wait_queue_entry *e);
+/* hrtimer (monotonic, absolute) whose callback is ep2_uring_timer(). */
+void ep2k_uring_timer_init(struct hrtimer *t);
+void ep2k_uring_timer_start(struct hrtimer *t, s64 expires_ns, u64 slack_ns);
+void ep2k_uring_timer_cancel(struct hrtimer *t);		/* waits for a running callback */
+
 /* --- fsnotify close watch (glue/fsnotify.c) ------------------------------- */
 int ep2k_close_watch_init(void);
 void ep2k_close_watch_exit(void);
@@ -279,6 +307,11 @@ int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync
 void ep2_deferred_wake(struct irq_work *w);
 int ep2_instance_mmap(struct file *f, struct vm_area_struct *vma);
 void ep2_ring_work(struct callback_head *cb);
+int ep2_instance_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+void ep2_uring_cmd_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags);
+int ep2_uring_wake(struct wait_queue_entry *wait);
+/* Next absolute expiry (ns) to restart the timer at, or 0. */
+s64 ep2_uring_timer(struct hrtimer *t);
 void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 			   struct poll_table_struct *pt);
 void ep2_file_closing(struct file *f);

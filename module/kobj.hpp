@@ -147,6 +147,20 @@ public:
 };
 EP2_CHECK_LAYOUT(TaskWork, CALLBACK_HEAD);
 
+/* An hrtimer whose callback is ep2_uring_timer() (uring.cpp). */
+class HrTimer {
+	EP2_PINNED(HrTimer);
+public:
+	EP2_OPAQUE(HrTimer, struct hrtimer, HRTIMER)
+
+	void init() { ep2k_uring_timer_init(raw()); }
+	void start(s64 expires_ns, u64 slack_ns) { ep2k_uring_timer_start(raw(), expires_ns, slack_ns); }
+	/* Inactive on return; waits for a running callback.  Not from the callback. */
+	void cancel() { ep2k_uring_timer_cancel(raw()); }
+	static HrTimer *from_raw(struct hrtimer *t) { return reinterpret_cast<HrTimer *>(t); }
+};
+EP2_CHECK_LAYOUT(HrTimer, HRTIMER);
+
 class WaitEntry {
 	EP2_PINNED(WaitEntry);
 public:

@@ -57,7 +57,7 @@ extern "C" void ep2_module_exit(void)
 	 * every item: anything still counted is a leak, and a WARNING fails
 	 * the test run that unloads the module.
 	 */
-	static constexpr Stat live_objects[] = {Stat::Instances, Stat::Items, Stat::PollEntries, Stat::Users, Stat::Rings, Stat::RingPages};
+	static constexpr Stat live_objects[] = {Stat::Instances, Stat::Items, Stat::PollEntries, Stat::Users, Stat::Rings, Stat::RingPages, Stat::UringWaits};
 	for (Stat s : live_objects)
 		if (stat_counters[static_cast<int>(s)] != 0) {
 			ep2k_warn("objects leaked at unload (see /sys/kernel/debug/eventpoll2/stats)");

@@ -118,6 +118,7 @@ constexpr Error E2BIG_{-EP2K_E2BIG};
 constexpr Error ELOOP_{-EP2K_ELOOP};
 constexpr Error ENOTTY_{-EP2K_ENOTTY};
 constexpr Error ENODEV_{-EP2K_ENODEV};
+constexpr Error ECANCELED_{-EP2K_ECANCELED};
 
 struct Empty {};
 constexpr Empty OK{};

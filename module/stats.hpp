@@ -11,7 +11,7 @@
 
 namespace ep2 {
 
-enum class Stat : int { Instances, Items, PollEntries, FileWatches, Users, Rings, RingPages, Count };
+enum class Stat : int { Instances, Items, PollEntries, FileWatches, Users, Rings, RingPages, UringWaits, Count };
 
 extern long stat_counters[static_cast<int>(Stat::Count)];
 

@@ -51,13 +51,16 @@ u64 select_estimate_accuracy(s64 deadline_ns)
 	return ret < slack ? slack : ret;
 }
 
+} // namespace
+
 /*
  * Transfer ready events to userspace: a fresh ->poll() of each ready item,
  * masked by its events; LT items go back to the tail of the ready list,
  * ONESHOT items are disabled.  A fault returns EFAULT only when nothing was
- * delivered, and the item stays ready.
+ * delivered, and the item stays ready.  @try_only: EAGAIN if ep->mtx is
+ * busy (io_uring's nonblocking issue).
  */
-ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
+ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents, bool try_only)
 {
 	/* Let threads exit promptly on a fatal signal. */
 	if (ep2k_fatal_signal_pending())
@@ -67,7 +70,9 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	ep2k_init_poll_table_null(pt.raw());
 	int res = 0;
 
-	EpLock lk(ep);
+	EpLock lk(ep, EpLock::MaybeTry{try_only});
+	if (!lk.held())
+		return EAGAIN_;
 	/*
 	 * A ring instance: publish what is pending (so an item coalesces with
 	 * its unclaimed entry, as on epoll's ready list), take the ring as any
@@ -131,8 +136,6 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	return ErrorOr<int>(res);
 }
 
-} // namespace
-
 /*
  * Wait for events: fs/eventpoll.c ep_poll.  @deadline_ns NULL waits forever;
  * a Poll timeout makes one non-blocking pass.  Waiters queue exclusively;
@@ -178,7 +181,7 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 */
 			if (ring)
 				seen_gen = read_once(ring->gen);
-			int res = TRY(ep_send_events(ep, events, maxevents));
+			int res = TRY(ep_send_events(ep, events, maxevents, false));
 			if (res)
 				return ErrorOr<int>(res);
 		}
@@ -252,21 +255,28 @@ ErrorOr<WaitTimeout> WaitTimeout::from_timespec(s64 sec, long nsec)
 	return WaitTimeout{Deadline, deadline_after(delta)};
 }
 
-/* fs/eventpoll.c do_epoll_wait(): the checks, in epoll's order. */
-ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, struct file *via)
+/*
+ * fs/eventpoll.c do_epoll_wait(): the checks, in epoll's order, on @f (the
+ * fdget() of epfd, taken by the caller; checked after the arguments).
+ */
+ErrorOr<EventPoll *> ep_wait_target(const FdRef &f, UserPtr events, int maxevents, struct file *via)
 {
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return EINVAL_;
 	if (!ep2k_access_ok(events.get(), static_cast<unsigned long>(maxevents) * sizeof(ep2_event)))
 		return EFAULT_;
-
-	FdRef f(epfd);
 	if (!f)
 		return EBADF_;
 	if (!kfile::is_ep2(f.get()) || (via && via != f.get()))
 		return EINVAL_;
+	return ErrorOr<EventPoll *>(ep_from_file(f.get()));
+}
 
-	return ep_poll(ep_from_file(f.get()), events, maxevents, to);
+ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, struct file *via)
+{
+	FdRef f(epfd);
+	EventPoll *ep = TRY(ep_wait_target(f, events, maxevents, via));
+	return ep_poll(ep, events, maxevents, to);
 }
 
 /*

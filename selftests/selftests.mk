@@ -14,11 +14,17 @@ SELFTEST_DEPS    := $(wildcard selftests/*.h) selftests/selftests.mk
 SELFTEST_CHECK    = @test -e $(SELFTEST_HARNESS)/kselftest_harness.h || \
 	{ echo "missing $(KSRC): run scripts/setup" >&2; exit 1; }
 
-SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
+# The uring_*_test files need liburing (Debian: liburing-dev, which
+# scripts/setup installs); without it they are not built.
+SELFTEST_URING  := $(wildcard /usr/include/liburing.h)
+SELFTEST_SRCS   := $(if $(SELFTEST_URING),$(wildcard selftests/*_test.c),\
+	$(filter-out selftests/uring_%,$(wildcard selftests/*_test.c)))
+SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 COMPAT32_SRCS   := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c \
 	signal_test.c modes_test.c ring_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS  := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
-EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test
+EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test \
+	$(if $(SELFTEST_URING),$(B)/selftests/uring_cxx_test)
 
 # preload_test and ep2stat_test run the preload and ep2stat.
 selftests: $(SELFTESTS) $(COMPAT32_TESTS) $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2STAT)
@@ -26,7 +32,9 @@ selftests: $(SELFTESTS) $(COMPAT32_TESTS) $(EP2_CXX_TESTS) $(EP2_PRELOAD) $(EP2S
 $(B)/selftests/%: selftests/%.c $(SELFTEST_DEPS) $(EP2_LIB)
 	@mkdir -p $(@D)
 	$(SELFTEST_CHECK)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(EP2_LIB) -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(EP2_LIB) $(SELFTEST_LIBS) -lpthread
+
+$(B)/selftests/uring_%: SELFTEST_LIBS := -luring
 
 $(B)/selftests/compat32_%: selftests/%.c $(SELFTEST_DEPS) $(EP2_LIB32)
 	@mkdir -p $(@D)
@@ -37,6 +45,12 @@ $(B)/selftests/cxx17_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(EP2_L
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
 		$(EP2_LIB) -lpthread
+
+$(B)/selftests/uring_cxx_test: selftests/uring_cxx_test.cpp userspace/include/eventpoll2_uring.h \
+		$(EP2_HEADERS) $(EP2_LIB)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 $(CXXFLAGS) $(EP2_CXXWARN) $(UAPI) -Iuserspace/include -o $@ $< \
+		$(EP2_LIB) -luring -lpthread
 
 $(B)/selftests/cxx20_api_test: selftests/cxx_api_test.cpp $(EP2_HEADERS) $(EP2_SO_LINKS)
 	@mkdir -p $(@D)

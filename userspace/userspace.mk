@@ -97,7 +97,8 @@ uninstall: uninstall-userspace
 install-userspace: $(EP2_LIB) $(EP2_USERSPACE)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 uapi/linux/eventpoll2.h $(DESTDIR)$(INCLUDEDIR)/linux/eventpoll2.h
-	$(INSTALL) -m 644 userspace/include/eventpoll2.h userspace/include/eventpoll2.hpp $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 userspace/include/eventpoll2.h userspace/include/eventpoll2.hpp \
+		userspace/include/eventpoll2_uring.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 644 $(EP2_LIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(EP2_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(EP2_SO_REAL)) $(DESTDIR)$(LIBDIR)/$(EP2_SONAME)
@@ -109,7 +110,8 @@ install-userspace: $(EP2_LIB) $(EP2_USERSPACE)
 
 uninstall-userspace:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/eventpoll2.h $(DESTDIR)$(INCLUDEDIR)/eventpoll2.h \
-		$(DESTDIR)$(INCLUDEDIR)/eventpoll2.hpp $(DESTDIR)$(LIBDIR)/libeventpoll2.a \
+		$(DESTDIR)$(INCLUDEDIR)/eventpoll2.hpp $(DESTDIR)$(INCLUDEDIR)/eventpoll2_uring.h \
+		$(DESTDIR)$(LIBDIR)/libeventpoll2.a \
 		$(DESTDIR)$(LIBDIR)/libeventpoll2.so* $(DESTDIR)$(LIBDIR)/libeventpoll2_preload.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/eventpoll2.pc $(DESTDIR)$(BINDIR)/ep2stat
 

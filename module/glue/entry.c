@@ -63,6 +63,7 @@ const struct file_operations ep2k_instance_fops = {
 	.compat_ioctl	= ep2k_compat_ioctl,
 #endif
 	.mmap		= ep2k_instance_mmap,	/* the ready ring (glue/ring.c) */
+	.uring_cmd	= ep2k_instance_uring_cmd,	/* io_uring commands (glue/uring.c) */
 };
 
 /* --- callbacks ----------------------------------------------------------- */

@@ -26,6 +26,8 @@
 #include <linux/uaccess.h>
 #include <linux/irq_work.h>
 #include <linux/mm.h>
+#include <linux/hrtimer.h>
+#include <linux/io_uring.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -44,6 +46,7 @@ void ep2_layout(void)
 	SIZE_ALIGN(POLL_TABLE, poll_table);
 	SIZE_ALIGN(IRQ_WORK, struct irq_work);
 	SIZE_ALIGN(CALLBACK_HEAD, struct callback_head);
+	SIZE_ALIGN(HRTIMER, struct hrtimer);
 	BLANK();
 
 	COMMENT("rb_node children, read by the C++ tree walk (as asm reads fields)");
@@ -90,6 +93,8 @@ void ep2_layout(void)
 	DEFINE(EP2K_E2BIG, E2BIG);
 	DEFINE(EP2K_ELOOP, ELOOP);
 	DEFINE(EP2K_ENODEV, ENODEV);
+	DEFINE(EP2K_ECANCELED, ECANCELED);
+	DEFINE(EP2K_EIOCBQUEUED, EIOCBQUEUED);
 	BLANK();
 
 	COMMENT("Kernel configuration the C++ side adapts to");
@@ -111,6 +116,8 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_WAIT, _IOC_NR(EP2_IOC_WAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT, _IOC_NR(EP2_IOC_PWAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT2, _IOC_NR(EP2_IOC_PWAIT2));
+	DEFINE(EP2K_IOC_NR_URING_CANCEL, _IOC_NR(EP2_URING_CMD_CANCEL));
+	DEFINE(EP2K_URING_CMD_FIXED, IORING_URING_CMD_FIXED);
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
 	DEFINE(EP2K_PAGE_SIZE, PAGE_SIZE);
 
@@ -123,5 +130,6 @@ void ep2_layout(void)
 	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
-	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CREATE_RING_STRICT) & O_CLOEXEC);
+	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED) & O_CLOEXEC);
+	BUILD_BUG_ON(sizeof(struct ep2_uring_cmd) != 16);
 }

@@ -174,4 +174,38 @@ struct ep2_ring_entry {
 #define EP2_IOC_PWAIT		_IOW(EP2_IOC_MAGIC, 0x04, struct ep2_wait_args)
 #define EP2_IOC_PWAIT2		_IOW(EP2_IOC_MAGIC, 0x05, struct ep2_wait_args)
 
+/*
+ * io_uring (an eventpoll2 extension): IORING_OP_URING_CMD on an instance.
+ *
+ *   sqe->opcode = IORING_OP_URING_CMD, sqe->fd = the instance (or a fixed
+ *   file index with IOSQE_FIXED_FILE), sqe->cmd_op = EP2_IOC_CTL,
+ *   EP2_IOC_WAIT, EP2_IOC_PWAIT or EP2_IOC_PWAIT2, and the SQE's command
+ *   area (sqe->cmd: 16 bytes, 80 in an IORING_SETUP_SQE128 ring) holds a
+ *   struct ep2_uring_cmd, whose args points to the ioctl's own argument
+ *   struct, read with the ioctl's rules (size, version, reserved fields,
+ *   epfd naming the instance the SQE targets).  Command-area bytes past
+ *   the struct must be zero.
+ *
+ *   cqe->res is what the ioctl returns: 0 for CTL, the number of events
+ *   written for the waits, or -errno.  The waits complete when events
+ *   arrive, when timeout_ms / timeout expires (res 0), or with -ECANCELED
+ *   (EP2_URING_CMD_CANCEL, the ring's or the submitting task's exit); they
+ *   never block the submitting task.  A signal mask has no meaning for a
+ *   queued wait: PWAIT and PWAIT2 need sigmask 0 (else EINVAL).
+ *
+ *   EP2_URING_CMD_CANCEL: args is the user_data of the waits to cancel on
+ *   this instance (flags: EP2_URING_CANCEL_ANY cancels every wait); res is
+ *   the number cancelled, or -ENOENT.
+ *
+ * The argument struct and the event buffer must stay valid until the CQE.
+ */
+struct ep2_uring_cmd {
+	__u64 args;		/* user pointer to ep2_ctl_args / ep2_wait_args;
+				 * EP2_URING_CMD_CANCEL: the user_data */
+	__u32 flags;		/* 0; EP2_URING_CMD_CANCEL: EP2_URING_CANCEL_ANY */
+	__u32 __reserved;	/* must be 0 */
+};
+#define EP2_URING_CMD_CANCEL	_IOW(EP2_IOC_MAGIC, 0x10, struct ep2_uring_cmd)
+#define EP2_URING_CANCEL_ANY	0x00000001
+
 #endif /* _UAPI_LINUX_EVENTPOLL2_H */

@@ -59,6 +59,19 @@
  * whose fd goes away.  If a ring cannot be had (RLIMIT_MEMLOCK, an older
  * module) the instance is created without one.
  *
+ * io_uring (libuv).  io_uring's IORING_OP_EPOLL_CTL accepts only native
+ * epoll files: on an eventpoll2 instance it fails with EINVAL, and libuv
+ * (1.45 and later, which batches its epoll_ctl calls that way on a ring
+ * of its own) aborts on that.  libuv sets its rings up through syscall(2)
+ * and gives up io_uring, falling back to plain epoll_ctl(), when the ring
+ * lacks IORING_FEAT_RSRC_TAGS (its test for a 5.13 kernel).  So an
+ * io_uring_setup() made through syscall() returns its ring with that one
+ * feature bit cleared: the ring itself is untouched and works, and only a
+ * caller that tests that bit sees a difference.  SQPOLL rings keep it
+ * (libuv uses its SQPOLL ring for file I/O, never for epoll_ctl).  Rings
+ * set up without syscall() (liburing uses its own system call stubs) are
+ * not seen.  EP2_PRELOAD_URING_COMPAT=0 turns this off.
+ *
  * The waits run with asynchronous cancellation enabled, so that a thread
  * blocked in epoll_wait() can still be cancelled (it is a cancellation point
  * in glibc; ioctl() is not).  EP2_DEVICE names another device path (tests).
@@ -79,12 +92,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/eventpoll2.h>
+#include <linux/io_uring.h>
 
 #include "eventpoll2.h"
 #include "ring_impl.h"
 
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
+#endif
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
 #endif
 
 #define KERNEL_SIGSET_SIZE (_NSIG / 8)
@@ -119,6 +136,7 @@ static struct {
 	unsigned int ring_entries;	/* 0: no ring */
 	uint32_t ring_flags;		/* EP2_CREATE_RING_STRICT or 0 */
 	int verbose;
+	int uring_compat;	/* hide IORING_FEAT_RSRC_TAGS (libuv) */
 	int ready;
 	int warned;
 } P;
@@ -155,6 +173,8 @@ static void init(void)
 	P.device = v && *v ? v : EVENTPOLL2_DEVICE;
 	v = getenv("EP2_PRELOAD_VERBOSE");
 	P.verbose = v && *v && strcmp(v, "0") != 0;
+	v = getenv("EP2_PRELOAD_URING_COMPAT");
+	P.uring_compat = !(v && strcmp(v, "0") == 0);
 	__atomic_store_n(&P.ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -377,6 +397,21 @@ static int ep2p_wait(enum wait_kind kind, int epfd, struct epoll_event *evs, int
 	return r;
 }
 
+/*
+ * io_uring_setup() through syscall(): the ring, with IORING_FEAT_RSRC_TAGS
+ * hidden from non-SQPOLL rings, so that libuv keeps its epoll_ctl() calls
+ * off io_uring (see the top of the file).  The kernel fills @p before it
+ * returns the fd; the bit is cleared in the caller's copy only.
+ */
+static long ep2p_io_uring_setup(long entries, struct io_uring_params *p)
+{
+	long fd = raw_syscall(SYS_io_uring_setup, entries, (long)p, 0, 0, 0, 0);
+
+	if (fd >= 0 && P.uring_compat && p && !(p->flags & IORING_SETUP_SQPOLL))
+		p->features &= ~IORING_FEAT_RSRC_TAGS;
+	return fd;
+}
+
 /* ---- the interposed libc functions ----------------------------------------- */
 
 EXPORT int epoll_create(int size)
@@ -518,6 +553,9 @@ EXPORT long syscall(long nr, ...)
 	case SYS_epoll_pwait2:
 		return ep2p_wait(K_PWAIT2, (int)a[0], (struct epoll_event *)a[1], (int)a[2],
 				 0, (const void *)a[3], (const void *)a[4], (size_t)a[5], 1);
+	case SYS_io_uring_setup:
+		init();
+		return ep2p_io_uring_setup(a[0], (struct io_uring_params *)a[1]);
 	case SYS_close:
 		init();
 		ring_forget((int)a[0]);
