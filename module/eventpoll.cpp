@@ -12,8 +12,8 @@
 
 namespace ep2 {
 
-/* A new instance; with a ready ring of @ring_entries when non-zero. */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries)
+/* A new instance; with a ready ring of @ring_entries when non-zero; @rr: EP2_CREATE_ROUNDROBIN. */
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool rr)
 {
 	EpRing *ring = nullptr;
 	if (ring_entries)
@@ -43,6 +43,8 @@ ErrorOr<EventPoll *> ep_alloc(u32 ring_entries)
 	ep->rdllist.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();
+	ep->rr = rr;
+	ep->rr_pending.init();
 	ep_pwake_init(ep);
 	ep->user = user;
 	ep->refcount = 1;

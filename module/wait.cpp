@@ -7,6 +7,8 @@
 #include "eventpoll.hpp"
 #include "wait.hpp"
 #include "ring.hpp"
+#include "roundrobin.hpp"
+#include "busypoll.hpp"
 
 namespace ep2 {
 
@@ -68,6 +70,9 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	int res = 0;
 
 	EpLock lk(ep);
+	/* Round-robin: first move the entries that woke us to the tail. */
+	if (ep->rr)
+		ep_rr_rotate(ep);
 	/*
 	 * A ring instance: what the ring holds was ready first; take it as
 	 * any consumer would, then harvest the kernel list after it.
@@ -187,6 +192,12 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 		if (timed_out)
 			return ErrorOr<int>(0);
 
+		/* EPIOCSPARAMS: busy-poll the last NAPI id seen, then sleep. */
+		if (ep_busy_loop(ep)) {
+			eavail = true;
+			continue;
+		}
+
 		if (ep2k_signal_pending())
 			return EINTR_;
 
@@ -206,8 +217,13 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 */
 			eavail = ep->events_available() ||
 				 (ring && read_once(ring->gen) != seen_gen);
-			if (!eavail)
-				ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
+			if (!eavail) {
+				/* Round-robin instances queue FIFO, epoll LIFO. */
+				if (ep->rr)
+					ep2k___add_wait_queue_exclusive_tail(ep->wq.raw(), wait.raw());
+				else
+					ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
+			}
 		}
 
 		if (!eavail)

@@ -26,6 +26,8 @@
 #include <linux/uaccess.h>
 #include <linux/irq_work.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
+#include <net/busy_poll.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -112,6 +114,13 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_PWAIT, _IOC_NR(EP2_IOC_PWAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT2, _IOC_NR(EP2_IOC_PWAIT2));
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
+	DEFINE(EP2K_EPOLL_IOC_TYPE, EP2_EPOLL_IOC_TYPE);
+	DEFINE(EP2K_EPIOCSPARAMS, EP2_EPIOCSPARAMS);
+	DEFINE(EP2K_EPIOCGPARAMS, EP2_EPIOCGPARAMS);
+	DEFINE(EP2K_NAPI_POLL_WEIGHT, NAPI_POLL_WEIGHT);
+	DEFINE(EP2K_BUSY_POLL_BUDGET, BUSY_POLL_BUDGET);
+	DEFINE(EP2K_MIN_NAPI_ID, MIN_NAPI_ID);
+	DEFINE(EP2K_S32_MAX, S32_MAX);
 	DEFINE(EP2K_PAGE_SIZE, PAGE_SIZE);
 
 	BUILD_BUG_ON(sizeof(struct ep2_event) != sizeof(struct epoll_event));
@@ -124,4 +133,7 @@ void ep2_layout(void)
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
 	BUILD_BUG_ON(EP2_CREATE_RING & O_CLOEXEC);
+	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CLOEXEC) & EP2_CREATE_ROUNDROBIN);
+	BUILD_BUG_ON(sizeof(struct ep2_epoll_params) != 8);
+	BUILD_BUG_ON(EP2_NAPI_POLL_WEIGHT != NAPI_POLL_WEIGHT);
 }
