@@ -23,9 +23,21 @@ void ep_set_busy_poll_napi_id_slow(EpItem *epi)
 	write_once(ep->napi_id, napi_id);
 }
 
-static bool ep_busy_events(const EventPoll *ep)
+/*
+ * What the busy loop watches: the ready list, and on a ring instance entries
+ * appended since the loop began (ring->gen, never the untrusted head: a
+ * consumer that corrupts it must not end every busy loop at once, which
+ * would turn the wait into a spin).
+ */
+struct BusyCtx {
+	EventPoll *ep;
+	u64 ring_gen;
+};
+
+static bool ep_busy_events(const BusyCtx *c)
 {
-	return ep->events_available() || (ep->ring && ep_ring_nonempty(ep));
+	return c->ep->events_available() ||
+	       (c->ep->ring && read_once(c->ep->ring->gen) != c->ring_gen);
 }
 
 bool ep_busy_loop(EventPoll *ep)
@@ -37,10 +49,11 @@ bool ep_busy_loop(EventPoll *ep)
 	u32 budget = read_once(ep->busy_poll_budget);
 	if (!budget)
 		budget = EP2K_BUSY_POLL_BUDGET;
+	BusyCtx ctx{ep, ep->ring ? read_once(ep->ring->gen) : 0};
 	stat_inc(Stat::BusyLoops);
-	ep2k_napi_busy_loop(napi_id, ep, read_once(ep->busy_poll_usecs),
+	ep2k_napi_busy_loop(napi_id, &ctx, read_once(ep->busy_poll_usecs),
 			    read_once(ep->prefer_busy_poll), budget);
-	if (ep_busy_events(ep))
+	if (ep_busy_events(&ctx))
 		return true;
 	/*
 	 * Nothing came: forget the id until a socket item is seen ready
@@ -86,8 +99,8 @@ ErrorOr<> ep_params_ioctl(EventPoll *ep, unsigned cmd, UserPtr uarg)
 
 } // namespace ep2
 
-/* The busy loop's end test (glue/busypoll.c). */
-extern "C" int ep2_busy_loop_events(void *ep)
+/* The busy loop's end test (glue/busypoll.c); @ctx is ep_busy_loop()'s. */
+extern "C" int ep2_busy_loop_events(void *ctx)
 {
-	return ep2::ep_busy_events(static_cast<const ep2::EventPoll *>(ep));
+	return ep2::ep_busy_events(static_cast<const ep2::BusyCtx *>(ctx));
 }

@@ -262,10 +262,10 @@ unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long
 /* sk->sk_napi_id of a socket file; 0 for any other file. */
 u32 ep2k_file_napi_id(struct file *f);
 /*
- * napi_busy_loop(@napi_id, prefer, budget) until ep2_busy_loop_events(@ep)
+ * napi_busy_loop(@napi_id, prefer, budget) until ep2_busy_loop_events(@ctx)
  * or @usecs (busy_loop_current_time() units) have passed since it started.
  */
-void ep2k_napi_busy_loop(u32 napi_id, void *ep, u32 usecs, int prefer, unsigned int budget);
+void ep2k_napi_busy_loop(u32 napi_id, void *ctx, u32 usecs, int prefer, unsigned int budget);
 /* Under @wq's lock (irqsave): if @e is still queued, move it to the tail. */
 void ep2k_wait_entry_move_tail(struct wait_queue_head *wq, struct wait_queue_entry *e);
 /* Caller holds the lock protecting @wq: an exclusive entry at the tail (FIFO). */
@@ -294,8 +294,8 @@ void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 void ep2_file_closing(struct file *f);
 long ep2_debug_trigger(const char *what);
 void ep2_stats_show(struct seq_file *m);
-/* The busy loop's end test: @ep (an EventPoll) has events to harvest. */
-int ep2_busy_loop_events(void *ep);
+/* The busy loop's end test: events to harvest (@ctx: busypoll.cpp's). */
+int ep2_busy_loop_events(void *ctx);
 
 EP2_EXTERN_C_END
 

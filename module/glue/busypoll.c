@@ -39,7 +39,7 @@ u32 ep2k_file_napi_id(struct file *f)
 }
 
 struct ep2k_busy_arg {
-	void *ep;
+	void *ctx;
 	unsigned long usecs;
 };
 
@@ -48,13 +48,13 @@ static bool ep2k_busy_loop_end(void *p, unsigned long start_time)
 {
 	struct ep2k_busy_arg *a = p;
 
-	return ep2_busy_loop_events(a->ep) ||
+	return ep2_busy_loop_events(a->ctx) ||
 	       time_after(busy_loop_current_time(), start_time + a->usecs);
 }
 
-void ep2k_napi_busy_loop(u32 napi_id, void *ep, u32 usecs, int prefer, unsigned int budget)
+void ep2k_napi_busy_loop(u32 napi_id, void *ctx, u32 usecs, int prefer, unsigned int budget)
 {
-	struct ep2k_busy_arg a = { .ep = ep, .usecs = usecs };
+	struct ep2k_busy_arg a = { .ctx = ctx, .usecs = usecs };
 
 	napi_busy_loop(napi_id, ep2k_busy_loop_end, &a, prefer, budget);
 }
