@@ -80,7 +80,7 @@ TEST(rr_create_flags)
 /* Neighbouring bits stay unknown; the library takes only EPOLL_CLOEXEC */
 TEST(rr_create_bad_flags)
 {
-	uint32_t bad[] = { EP2_CREATE_ROUNDROBIN | 0x2, EP2_CREATE_ROUNDROBIN | 0x8,
+	uint32_t bad[] = { EP2_CREATE_ROUNDROBIN | 0x4, EP2_CREATE_ROUNDROBIN | 0x200,
 			   EP2_CREATE_ROUNDROBIN | O_NONBLOCK, EP2_CREATE_ROUNDROBIN | 0x80000000u };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {

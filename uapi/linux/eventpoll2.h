@@ -65,7 +65,7 @@
  * any bit an ADD could carry might mean something to a future epoll; the
  * create flags are eventpoll2's own (epoll_create1 defines only CLOEXEC).
  */
-#define EP2_CREATE_ROUNDROBIN	0x00000004	/* 0x2 stays unknown (ring_test) */
+#define EP2_CREATE_ROUNDROBIN	0x00000100	/* bit 8: the low bits are the ring's */
 
 /* ctl ops: the same values as EPOLL_CTL_*. */
 #define EP2_CTL_ADD		1
