@@ -36,7 +36,7 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 {
 	EpItem *epi = pwq->base;
 	EventPoll *ep = epi->ep;
-	bool pwake = false, defer = false;
+	bool pwake = false, defer = false, recheck = false;
 	int ewake = 0;
 
 	{
@@ -54,10 +54,17 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 
 		/*
 		 * Not every file passes its events as the key; when it does,
-		 * ignore wakeups for events nobody asked for.
+		 * ignore wakeups for events nobody asked for.  On a ring
+		 * instance such a wakeup may mean an unclaimed entry went stale
+		 * (an eventfd read wakes with EPOLLOUT): queue the item so that
+		 * publication polls it again (ring.hpp, STALE ENTRIES); it is
+		 * not an event, so nobody is woken.
 		 */
-		if (pollflags && !(pollflags & events))
-			goto out_unlock;
+		if (pollflags && !(pollflags & events)) {
+			if (!ep->ring || !ep_ring_maybe_stale_locked(ep, epi))
+				goto out_unlock;
+			recheck = true;
+		}
 
 		/*
 		 * While a scan copies events out without ep->lock, chain the
@@ -75,6 +82,8 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 		}
 		if (ep->ring)
 			ep_ring_note_ready_locked(ep, epi);
+		if (recheck)
+			goto out_unlock;
 
 		/* Wake the waiters, and note the pollers for after unlock. */
 		if (ep->wq.active()) {

@@ -286,6 +286,8 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 	epi->events = events;
 	epi->data = data;
 	epi->next = ep_unactive();
+	if (ep->ring && ep2k_file_wakes_on_drain(tfile))
+		epi->ring_flags = EPI_DRAIN_WAKES;
 	epi->target_kind = kfile::is_ep2(tfile) ? TARGET_EP2
 			   : ep2k_file_is_native_epoll(tfile) ? TARGET_NATIVE_EPOLL : TARGET_PLAIN;
 

@@ -12,12 +12,15 @@
 
 namespace ep2 {
 
-/* A new instance; with a ready ring of @ring_entries when non-zero; @rr: EP2_CREATE_ROUNDROBIN. */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool rr)
+/*
+ * A new instance; with a ready ring of @ring_entries when non-zero
+ * (@strict_ring: EP2_CREATE_RING_STRICT); @rr: EP2_CREATE_ROUNDROBIN.
+ */
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool strict_ring, bool rr)
 {
 	EpRing *ring = nullptr;
 	if (ring_entries)
-		ring = TRY(ep_ring_create(ring_entries));
+		ring = TRY(ep_ring_create(ring_entries, strict_ring));
 	auto user_or = user_watches_get_current();
 	if (user_or.is_error()) {
 		if (ring)
@@ -155,10 +158,8 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 	PollTable ptnull;
 	ep2k_init_poll_table_null(ptnull.raw());
 
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
-	ep2_list_for_each_safe(pos, tmp, txlist) {
+	ReadyScan scan(ep);
+	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
 		/* From outside, a queued native target counts as ready (mixed.hpp). */
 		if (from_outside && epi->target_kind == TARGET_NATIVE_EPOLL) {
@@ -176,7 +177,6 @@ u32 ep_eventpoll_poll(EventPoll *ep, struct poll_table_struct *pt, int depth, bo
 		ep_pm_relax(epi);
 		epi->rdllink.del_init();
 	}
-	ep_done_scan(ep, txlist);
 	return res;
 }
 

@@ -129,8 +129,13 @@ struct EpItem {
 	bool pins_file;
 	/* What the target is (TargetKind), fixed at insert. */
 	u8 target_kind;
-	/* Ring instances: the item has an entry at ring_pos (ring.hpp); ep->mtx. */
-	bool in_ring;
+	/*
+	 * Ring instances (ring.hpp): EPI_IN_RING, the item has an entry at
+	 * ring_pos (ep->mtx to write; the callback reads it, see
+	 * ep_ring_maybe_stale_locked); EPI_DRAIN_WAKES, the target wakes its
+	 * queue when drained (fixed at insert).
+	 */
+	u8 ring_flags;
 	/* Wait entries on the target's queues; protected by ep->mtx. */
 	EpPollEntry *pwqlist;
 	/* The instance this item belongs to; immutable. */
@@ -147,7 +152,7 @@ struct EpItem {
 	 * the two with a full barrier, as epoll does); data only under mtx.
 	 */
 	u32 events;
-	u32 ring_pos;
+	u32 ring_pos;	/* see ring_flags */
 	u64 data;
 
 	static EpItem *from_rbn(struct rb_node *n)
@@ -288,12 +293,31 @@ inline int ep_cmp_ffd(struct file *f1, int fd1, struct file *f2, int fd2)
 }
 
 /* --- eventpoll.cpp: instance lifetime and scans --------------------------- */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool rr = false);
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, bool strict_ring, bool rr);
 void ep_get(EventPoll *ep);
 void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);
 void ep_start_scan(EventPoll *ep, ListNode &txlist);
 void ep_done_scan(EventPoll *ep, ListNode &txlist);
+
+/*
+ * A scan of the ready list as a scope: ep_start_scan() on entry,
+ * ep_done_scan() on exit, the stolen items on txlist.  ep->mtx held.
+ */
+class [[nodiscard]] ReadyScan {
+	EP2_NO_COPY(ReadyScan);
+public:
+	explicit ReadyScan(EventPoll *ep) : m_ep(ep)
+	{
+		txlist.init();
+		ep_start_scan(ep, txlist);
+	}
+	~ReadyScan() { ep_done_scan(m_ep, txlist); }
+	ListNode txlist;
+
+private:
+	EventPoll *m_ep;
+};
 /*
  * @from_outside: entered through ->poll here or further up a nested chain
  * (mtx only tried, native targets not re-polled: mixed.hpp).

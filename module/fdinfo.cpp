@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fdinfo.cpp - /proc/PID/fdinfo/N of an instance: epoll's exact line per
- * item, in tree order (fs/eventpoll.c ep_show_fdinfo).
+ * item, in tree order (fs/eventpoll.c ep_show_fdinfo); a ring instance adds
+ * one "ring:" line after them (the kernel's tail, the shared head as read).
  */
 #include "eventpoll.hpp"
+#include "ring.hpp"
 
 using namespace ep2;
 
@@ -18,4 +20,7 @@ extern "C" void ep2_instance_show_fdinfo(struct seq_file *m, struct file *f)
 		if (ep2k_seq_has_overflowed(m))
 			break;
 	}
+	if (EpRing *r = ep->ring)
+		ep2k_seq_print_ring(m, r->entries, r->tail, read_once(r->hdr->head), r->overflow,
+				    read_once(r->hdr->kernel_pending));
 }

@@ -55,14 +55,18 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 {
 	ep2_create_args a;
 	TRY((copy_args<ep2_create_args, EP2_CREATE_ARGS_SIZE_VER0>(a, uarg)));
-	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | EP2_CREATE_ROUNDROBIN) ||
+	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | EP2_CREATE_RING_STRICT |
+					 EP2_CREATE_ROUNDROBIN) ||
 	    a.__reserved)
 		return EINVAL_;
-	/* ring_entries goes with the flag: one without the other is a mistake. */
+	/* ring_entries and STRICT go with the flag: without it they are a mistake. */
 	if (!(a.flags & EP2_CREATE_RING) != !a.ring_entries)
 		return EINVAL_;
+	if ((a.flags & EP2_CREATE_RING_STRICT) && !(a.flags & EP2_CREATE_RING))
+		return EINVAL_;
 
-	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & EP2_CREATE_ROUNDROBIN));
+	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & EP2_CREATE_RING_STRICT,
+				     a.flags & EP2_CREATE_ROUNDROBIN));
 	struct file *file = nullptr;
 	int fd = ep2k_instance_fd_create(ep, a.flags & EP2_CLOEXEC, &file);
 	if (fd < 0) {

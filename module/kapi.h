@@ -255,6 +255,11 @@ void ep2k_init_ring_work(struct callback_head *cb);
 int ep2k_task_work_add_resume(struct task_struct *t, struct callback_head *cb);
 void ep2k_get_task_struct(struct task_struct *t);
 void ep2k_put_task_struct(struct task_struct *t);
+/* A target that wakes its queue when drained (an eventfd): 1, else 0. */
+int ep2k_file_wakes_on_drain(struct file *f);
+/* The ring's line in fdinfo (after the items). */
+void ep2k_seq_print_ring(struct seq_file *m, u32 entries, u32 tail, u32 head, u64 overflow,
+			 u32 pending);
 
 /* --- busy polling, round-robin wakeups (glue/busypoll.c) ---------------- */
 int ep2k_capable_net_admin(void);

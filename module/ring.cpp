@@ -50,7 +50,7 @@ ErrorOr<> charge_locked_vm(struct user_struct *u, unsigned long pages)
 
 } // namespace
 
-ErrorOr<EpRing *> ep_ring_create(u32 entries)
+ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict)
 {
 	if (entries < EP2_RING_MIN_ENTRIES || entries > EP2_RING_MAX_ENTRIES ||
 	    (entries & (entries - 1)))
@@ -62,6 +62,7 @@ ErrorOr<EpRing *> ep_ring_create(u32 entries)
 		return ENOMEM_;
 	r->entries = entries;
 	r->mask = entries - 1;
+	r->strict = strict;
 	r->mmap_size = static_cast<u32>(bytes);
 	r->pages = static_cast<u32>(bytes >> ep2k_page_shift());
 	r->user = ep2k_get_current_user();
@@ -121,7 +122,10 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
 	ep_ring_set_pending_locked(ep, true);
-	if (!ep_ring_serves(epi->events) || r->publish_queued)
+	if (!ep_ring_serves(r, epi, epi->events))
+		return;
+	r->served_queued = true;
+	if (r->publish_queued)
 		return;
 	if (!ep2k_get_file_not_zero(ep->file))
 		return;
@@ -140,12 +144,30 @@ bool ep_ring_nonempty(const EventPoll *ep)
 	return used != 0 && used <= r->entries;
 }
 
+bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi)
+{
+	EpRing *r = ep->ring;
+	/*
+	 * ring_flags and ring_pos are written under ep->mtx, which the
+	 * callback cannot take: a racy read, and harmless.  A publication in
+	 * progress holds the item on its scan list (we then chain it on
+	 * ovflist and it is polled again); a wrong guess only costs a poll.
+	 */
+	if (!(read_once(epi->ring_flags) & EPI_IN_RING))
+		return false;
+	u32 pos = read_once(epi->ring_pos);
+	if (read_once(r->tail) - pos > r->entries)
+		return false;
+	u64 w = load_acquire(*entry_word(slot(r, pos)));
+	return word_seq(w) == pos && word_events(w);
+}
+
 void ep_ring_forget(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
-	if (!epi->in_ring)
+	if (!(epi->ring_flags & EPI_IN_RING))
 		return;
-	epi->in_ring = false;
+	write_once(epi->ring_flags, static_cast<u8>(epi->ring_flags & ~EPI_IN_RING));
 	u32 pos = epi->ring_pos;
 	if (r->tail - pos > r->entries)
 		return;			/* its slot was reused: long claimed */
@@ -164,7 +186,7 @@ namespace {
  */
 bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 {
-	if (epi->in_ring && r->tail - epi->ring_pos <= r->entries) {
+	if ((epi->ring_flags & EPI_IN_RING) && r->tail - epi->ring_pos <= r->entries) {
 		u32 pos = epi->ring_pos;
 		ep2_ring_entry *e = slot(r, pos);
 		u64 w = load_acquire(*entry_word(e));
@@ -183,8 +205,8 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 	ep2_ring_entry *e = slot(r, pos);
 	write_once(e->data, epi->data);
 	store_release(*entry_word(e), word_of(revents, pos));	/* data before the word */
-	epi->in_ring = true;
-	epi->ring_pos = pos;
+	write_once(epi->ring_pos, pos);
+	write_once(epi->ring_flags, static_cast<u8>(epi->ring_flags | EPI_IN_RING));
 	write_once(r->tail, pos + 1);
 	write_once(r->gen, r->gen + 1);
 	store_release(r->hdr->tail, r->tail);			/* the entry before the tail */
@@ -194,43 +216,64 @@ bool ring_put(EpRing *r, EpItem *epi, u32 revents)
 } // namespace
 
 /*
- * The owner's task_work: ep_send_events() into the ring.  Items the ring
- * does not serve stay on the ready list (put back by ep_done_scan()).
+ * ep_send_events() into the ring; ep->mtx held.  Items the ring does not
+ * serve stay on the ready list (put back by ep_done_scan()).
  */
-static void ep_ring_publish(EventPoll *ep)
+void ep_ring_publish_locked(EventPoll *ep)
 {
 	EpRing *r = ep->ring;
 	{
-		/* From here on a new readiness queues a new publication. */
 		SpinLock::Irq guard(ep->lock);
-		r->publish_queued = false;
+		if (!r->served_queued)
+			return;
+		r->served_queued = false;
 	}
 	PollTable pt;
 	ep2k_init_poll_table_null(pt.raw());
 
-	EpLock lk(ep);
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
-	ep2_list_for_each_safe(pos, tmp, txlist) {
-		EpItem *epi = EpItem::from_rdllink(pos);
-		if (!ep_ring_serves(epi->events))
-			continue;
-		epi->rdllink.del_init();
-		u32 revents = ep_item_poll(epi, pt.raw(), 1);
-		if (!revents)
-			continue;
-		if (!ring_put(r, epi, revents)) {
-			/* Full: this and the rest stay for the wait ioctls. */
-			tmp->add_tail(&epi->rdllink);
-			r->overflow++;
-			write_once(r->hdr->overflow, r->overflow);
-			break;
+	bool full = false;
+	{
+		ReadyScan scan(ep);
+		ep2_list_for_each_safe(pos, tmp, scan.txlist) {
+			EpItem *epi = EpItem::from_rdllink(pos);
+			if (!ep_ring_serves(r, epi, epi->events))
+				continue;
+			epi->rdllink.del_init();
+			u32 revents = ep_item_poll(epi, pt.raw(), 1);
+			if (!revents) {
+				/* Not ready (any more): epoll would drop it; so does the ring. */
+				ep_ring_forget(ep, epi);
+				continue;
+			}
+			if (!ring_put(r, epi, revents)) {
+				/* Full: this and the rest stay for the wait ioctls. */
+				tmp->add_tail(&epi->rdllink);
+				r->overflow++;
+				write_once(r->hdr->overflow, r->overflow);
+				full = true;
+				break;
+			}
+			if (epi->events & EPOLLONESHOT)
+				write_once(epi->events, epi->events & EP_PRIVATE_BITS);
 		}
-		if (epi->events & EPOLLONESHOT)
-			write_once(epi->events, epi->events & EP_PRIVATE_BITS);
 	}
-	ep_done_scan(ep, txlist);
+	if (full) {
+		/* What did not fit is tried again by the next publication. */
+		SpinLock::Irq guard(ep->lock);
+		r->served_queued = true;
+	}
+}
+
+/* The owner's task_work. */
+static void ep_ring_publish(EventPoll *ep)
+{
+	{
+		/* From here on a new readiness queues a new publication. */
+		SpinLock::Irq guard(ep->lock);
+		ep->ring->publish_queued = false;
+	}
+	EpLock lk(ep);
+	ep_ring_publish_locked(ep);
 }
 
 ErrorOr<int> ep_ring_consume(EventPoll *ep, UserPtr events, int maxevents)

@@ -41,6 +41,18 @@
  * consumer that scribbles over the mapping garbles its own events and
  * nothing else.
  *
+ * STALE ENTRIES
+ * A ring entry holds the item's state when it was published; epoll_wait()
+ * polls at the harvest.  If the file's state changes between the two
+ * without a wakeup the item listens to (its data read by the program), the
+ * entry is stale.  Where the change does wake the queue with another key
+ * (an eventfd read wakes with EPOLLOUT), the callback queues the item
+ * anyway if it has an unclaimed entry, and publication polls it again:
+ * still ready, the entry is updated; no longer, it is withdrawn, as epoll
+ * would drop the item.  Other files (pipes, sockets) wake nobody when read,
+ * so their entries can stay stale until harvested; a strict ring does not
+ * serve them (ep_ring_serves).
+ *
  * LOCKING: the ring's kernel-private state (tail, overflow, gen) and the
  * per-item position are written under ep->mtx; publish_queued and the
  * owner are protected by ep->lock.
@@ -74,25 +86,56 @@ struct EpRing {
 	/* The owner's task_work, queued at most once (publish_queued, ep->lock). */
 	TaskWork work;
 	bool publish_queued;
+	/*
+	 * A ring-served item went on the ready list since the last publication
+	 * began (ep->lock): without one, publication has nothing to do and
+	 * skips its scan (an instance of LT items pays nothing for the ring).
+	 */
+	bool served_queued;
+	/* EP2_CREATE_RING_STRICT; immutable. */
+	bool strict;
 };
 
-ErrorOr<EpRing *> ep_ring_create(u32 entries);
+ErrorOr<EpRing *> ep_ring_create(u32 entries, bool strict);
 void ep_ring_destroy(EpRing *r);
 
-/* Served by the ring (see above). */
-inline bool ep_ring_serves(u32 events)
+constexpr u8 EPI_IN_RING = 1;
+constexpr u8 EPI_DRAIN_WAKES = 2;
+
+/*
+ * Served by the ring (see above).  A strict ring (EP2_CREATE_RING_STRICT)
+ * serves only what it can keep exact: edge-triggered items whose target
+ * wakes its queue when it is drained (eventfd), so an entry that went stale
+ * is withdrawn before anyone harvests it (see STALE ENTRIES).
+ */
+inline bool ep_ring_serves(const EpRing *r, const EpItem *epi, u32 events)
 {
-	return (events & (EPOLLET | EPOLLONESHOT)) && !(events & EPOLLWAKEUP);
+	if (!(events & (EPOLLET | EPOLLONESHOT)) || (events & EPOLLWAKEUP))
+		return false;
+	return !r->strict || ((events & EPOLLET) && !(events & EPOLLONESHOT) &&
+			      (epi->ring_flags & EPI_DRAIN_WAKES));
 }
 
 /* @epi went on the ready list (ep->lock held, any context): queue publication. */
 void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi);
+/*
+ * The callback, for a wakeup whose key matches none of @epi's events (ep->lock
+ * held): does @epi have an unclaimed entry that the change may have made
+ * stale?  Then it is queued for publication, which polls it again.
+ */
+bool ep_ring_maybe_stale_locked(EventPoll *ep, EpItem *epi);
 /* The kernel list's state for consumers; ep->lock held. */
 void ep_ring_set_pending_locked(EventPoll *ep, bool pending);
 /* Unclaimed entries per the (untrusted) head; for poll and wait. */
 bool ep_ring_nonempty(const EventPoll *ep);
 /* @epi is being removed or modified: withdraw its unclaimed entry; ep->mtx. */
 void ep_ring_forget(EventPoll *ep, EpItem *epi);
+/*
+ * Publish what is ready into the ring now (ep->mtx held): the wait ioctls do
+ * it first, so an item pending publication coalesces with its unclaimed
+ * entry instead of being reported twice.
+ */
+void ep_ring_publish_locked(EventPoll *ep);
 /*
  * The wait ioctls on a ring instance: claim ring entries into the user array
  * first (as any consumer would); ep->mtx held.  Returns how many, or EFAULT.

@@ -74,21 +74,21 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 	if (ep->rr)
 		ep_rr_rotate(ep);
 	/*
-	 * A ring instance: what the ring holds was ready first; take it as
-	 * any consumer would, then harvest the kernel list after it.
+	 * A ring instance: publish what is pending (so an item coalesces with
+	 * its unclaimed entry, as on epoll's ready list), take the ring as any
+	 * consumer would, then harvest what the ring does not serve.
 	 */
 	if (ep->ring) {
+		ep_ring_publish_locked(ep);
 		res = TRY(ep_ring_consume(ep, events, maxevents));
 		if (res >= maxevents)
 			return ErrorOr<int>(res);
 		events = events.offset(static_cast<u64>(res) * sizeof(ep2_event));
 	}
-	ListNode txlist;
-	txlist.init();
-	ep_start_scan(ep, txlist);
+	ReadyScan scan(ep);
 
 	/* Items cannot vanish during the loop: we hold ep->mtx. */
-	ep2_list_for_each_safe(pos, tmp, txlist) {
+	ep2_list_for_each_safe(pos, tmp, scan.txlist) {
 		EpItem *epi = EpItem::from_rdllink(pos);
 
 		if (res >= maxevents)
@@ -111,7 +111,7 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 			continue;
 
 		if (ep2k_put_uevent(events.get(), revents, epi->data)) {
-			txlist.add_head(&epi->rdllink);
+			scan.txlist.add_head(&epi->rdllink);
 			ep_pm_stay_awake(epi);
 			if (!res)
 				res = EFAULT_.code;
@@ -131,7 +131,6 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents)
 			ep_pm_stay_awake(epi);
 		}
 	}
-	ep_done_scan(ep, txlist);
 	if (res < 0)
 		return Error{res};
 	return ErrorOr<int>(res);

@@ -7,6 +7,7 @@
  * and cxx20_api_test (the latter linked with the shared library).  Prints
  * KTAP like the kselftest harness.
  */
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -16,6 +17,9 @@
 #include <functional>
 #include <string>
 #include <vector>
+#if __cplusplus >= 202002L
+#include <ranges>
+#endif
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -441,6 +445,235 @@ TEST(busy_poll_params)
 	CHECK(ep->set_busy_poll(want) == std::errc::invalid_argument);
 	ep2::Instance none;
 	CHECK(none.busy_poll().error() == std::errc::bad_file_descriptor);
+}
+
+/* ---- the ready ring ------------------------------------------------------- */
+
+/* Lines of /proc/self/maps that map an eventpoll2 instance (ring mappings). */
+int ring_mappings()
+{
+	FILE *f = std::fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+	if (!f)
+		return -1;
+	while (std::fgets(line, sizeof(line), f))
+		if (std::strstr(line, "anon_inode:[eventpoll2]"))
+			n++;
+	std::fclose(f);
+	return n;
+}
+
+struct Efd {
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	Efd() = default;
+	Efd(const Efd &) = delete;
+	Efd &operator=(const Efd &) = delete;
+	~Efd()
+	{
+		if (fd >= 0)
+			close(fd);
+	}
+	bool signal() const { std::uint64_t one = 1; return write(fd, &one, 8) == 8; }
+};
+
+TEST(ring_create_and_harvest_span)
+{
+	int before = ring_mappings();
+	auto ep = ep2::Instance::create_ring(256);
+	REQUIRE(ep);
+	CHECK(fd_link(ep->fd()) == "anon_inode:[eventpoll2]");
+	CHECK((fcntl(ep->fd(), F_GETFD) & FD_CLOEXEC) == FD_CLOEXEC);
+	CHECK(ring_mappings() == before + 1);	/* the library mapped it */
+	ep2::Ring r = ep->ring();
+	REQUIRE(r.valid());
+	CHECK(r.entries() == 256);
+	Efd e;
+	REQUIRE(e.fd >= 0);
+	CHECK(!ep->add(e.fd, Events::in | Events::et, std::uint64_t(77)));
+	std::array<epoll_event, 8> storage{};
+	CHECK(r.harvest(storage).empty());
+	CHECK(r.ready() == 0);
+	CHECK(e.signal());
+	CHECK(r.ready() == 1);	/* published before write() returned */
+	int seen = 0;
+	for (const epoll_event &ev : r.harvest(storage)) {
+		CHECK(ev.data.u64 == 77);
+		CHECK(ep2::events_of(ev) == Events::in);
+		seen++;
+	}
+	CHECK(seen == 1);
+	CHECK(r.harvest(storage).empty());	/* claimed: delivered once */
+	CHECK(!r.kernel_pending());
+	CHECK(r.harvest(ep2::span<epoll_event>()).empty());	/* no room: nothing claimed */
+
+	/* wait() takes the ring first, and the close unmaps it. */
+	CHECK(e.signal());
+	auto n = ep->wait(storage, 0ms);
+	CHECK(n && *n == 1 && storage[0].data.u64 == 77);
+	CHECK(!ep->close());
+	CHECK(ring_mappings() == before);
+}
+
+TEST(ring_create_errors_and_plain_instances)
+{
+	auto bad = ep2::Instance::create_ring(100);	/* not a power of two */
+	CHECK(!bad && bad.error() == std::errc::invalid_argument);
+	auto big = ep2::Instance::create_ring(EP2_RING_MAX_ENTRIES * 2);
+	CHECK(!big && big.error() == std::errc::invalid_argument);
+	auto flags = ep2::Instance::create_ring(64, ep2::CreateFlags(O_NONBLOCK));
+	CHECK(!flags && flags.error() == std::errc::invalid_argument);
+	auto dflt = ep2::Instance::create_ring(0, ep2::CreateFlags::none);
+	REQUIRE(dflt);
+	CHECK(dflt->ring().entries() == EP2_RING_DEFAULT_ENTRIES);
+	CHECK((fcntl(dflt->fd(), F_GETFD) & FD_CLOEXEC) == 0);
+
+	auto plain = ep2::Instance::create();
+	REQUIRE(plain);
+	CHECK(!plain->ring().valid());		/* no ring */
+	auto m = ep2::RingMap::map(*plain);
+	CHECK(!m && m.error() == std::errc::no_such_device);
+	CHECK(!ep2::Instance().ring().valid());
+}
+
+/* The range claims lazily: breaking out leaves the rest in the ring. */
+TEST(ring_drain_range_is_lazy_and_exactly_once)
+{
+	using Drain = decltype(std::declval<ep2::Ring &>().drain());
+#if __cplusplus >= 202002L
+	static_assert(std::input_iterator<Drain::iterator>, "an input iterator");
+	static_assert(std::ranges::input_range<Drain>, "an input range");
+#endif
+	static_assert(std::is_same<std::iterator_traits<Drain::iterator>::reference,
+				   const epoll_event &>::value, "events are read-only");
+	auto ep = ep2::Instance::create_ring(64);
+	REQUIRE(ep);
+	auto r = ep->ring();
+	REQUIRE(r);
+	std::array<Efd, 5> e;
+	for (std::size_t i = 0; i < e.size(); i++) {
+		REQUIRE(e[i].fd >= 0);
+		CHECK(!ep->add(e[i].fd, Events::in | Events::et, std::uint64_t(100 + i)));
+		CHECK(e[i].signal());
+	}
+	CHECK(r.ready() == 5);
+	std::vector<std::uint64_t> got;
+	for (const epoll_event &ev : r.drain()) {
+		got.push_back(ev.data.u64);
+		if (got.size() == 2)
+			break;	/* the third is not claimed */
+	}
+	CHECK(got.size() == 2);
+	CHECK(r.ready() == 3);
+	for (const epoll_event &ev : r.drain(1))	/* at most one */
+		got.push_back(ev.data.u64);
+	CHECK(got.size() == 3);
+	std::array<epoll_event, 8> storage{};
+	for (const epoll_event &ev : r.harvest(storage))
+		got.push_back(ev.data.u64);
+	CHECK(got.size() == 5);
+	std::sort(got.begin(), got.end());
+	for (std::size_t i = 0; i < got.size(); i++)
+		CHECK(got[i] == 100 + i);
+	auto d = r.drain();
+	CHECK(d.begin() == d.end());	/* empty */
+
+	/* A new readiness after the claim is a new event, through either. */
+	CHECK(e[3].signal());
+	int n = 0;
+	for (auto it = r.drain().begin(); it != decltype(it)(); ++it) {
+		CHECK(it->data.u64 == 103);
+		n++;
+	}
+	CHECK(n == 1);
+}
+
+/* RingMap: a mapping of its own, unmapped by its destructor; move-only. */
+TEST(ring_map_raii_and_moves)
+{
+	static_assert(!std::is_copy_constructible<ep2::RingMap>::value, "move-only");
+	static_assert(!std::is_copy_assignable<ep2::RingMap>::value, "move-only");
+	static_assert(std::is_nothrow_move_constructible<ep2::RingMap>::value, "noexcept move");
+	static_assert(std::is_nothrow_move_assignable<ep2::RingMap>::value, "noexcept move");
+	auto ep = ep2::Instance::create_ring(128);
+	REQUIRE(ep);
+	int base = ring_mappings();
+	Efd e;
+	CHECK(!ep->add(e.fd, Events::in | Events::et, std::uint64_t(5)));
+	{
+		auto m = ep2::RingMap::map(*ep);
+		REQUIRE(m);
+		CHECK(ring_mappings() == base + 1);
+		CHECK(m->valid() && m->entries() == 128);
+		CHECK(m->size() == EP2_RING_MMAP_SIZE(128, sysconf(_SC_PAGESIZE)));
+		const void *addr = m->address();
+
+		ep2::RingMap a(std::move(*m));		/* the mapping moves */
+		CHECK(!m->valid() && m->size() == 0);
+		CHECK(a.valid() && a.address() == addr);
+		CHECK(ring_mappings() == base + 1);
+
+		/* The same ring, seen through a second mapping. */
+		CHECK(e.signal());
+		std::array<epoll_event, 4> storage{};
+		auto got = a.harvest(storage);
+		CHECK(got.size() == 1 && got[0].data.u64 == 5);
+		CHECK(ep->ring().harvest(storage).empty());
+
+		auto other = ep2::RingMap::map(ep->fd());
+		REQUIRE(other);
+		CHECK(ring_mappings() == base + 2);
+		a = std::move(*other);			/* unmaps a's, takes other's */
+		CHECK(ring_mappings() == base + 1);
+		CHECK(a.valid() && a.address() != addr && !other->valid());
+		ep2::RingMap &self = a;
+		a = std::move(self);			/* self-move keeps it */
+		CHECK(a.valid() && ring_mappings() == base + 1);
+		a.reset();
+		CHECK(!a.valid() && ring_mappings() == base);
+		ep2::RingMap b = *ep2::RingMap::map(*ep);
+		CHECK(ring_mappings() == base + 1);
+	}
+	CHECK(ring_mappings() == base);		/* every destructor unmapped */
+
+	/* A mapping outlives the fd: it keeps the instance (and its events). */
+	auto m = ep2::RingMap::map(*ep);
+	REQUIRE(m);
+	int fd = ep->release();
+	CHECK(ep2_ring_get(fd) != nullptr);
+	CHECK(ep2_close(fd) == 0);		/* the library's mapping goes */
+	CHECK(ring_mappings() == base);		/* ours stays (base counted the library's) */
+	CHECK(e.signal());			/* the instance lives on in the mapping */
+	std::array<epoll_event, 4> storage{};
+	auto got = m->harvest(storage);
+	CHECK(got.size() == 1 && got[0].data.u64 == 5);
+	m->reset();				/* the last reference: the instance goes */
+	CHECK(ring_mappings() == base - 1);
+}
+
+/* Level-triggered items take the kernel path: kernel_pending says so. */
+TEST(ring_kernel_pending_for_level_triggered)
+{
+	auto ep = ep2::Instance::create_ring(64);
+	REQUIRE(ep);
+	auto r = ep->ring();
+	REQUIRE(r);
+	Efd lt;
+	CHECK(!ep->add(lt.fd, Events::in, std::uint64_t(9)));
+	CHECK(!r.kernel_pending());
+	CHECK(lt.signal());
+	CHECK(r.kernel_pending());
+	std::array<epoll_event, 4> storage{};
+	CHECK(r.harvest(storage).empty());	/* not in the ring */
+	for (int i = 0; i < 3; i++) {		/* reported on every wait */
+		auto n = ep->wait(storage, 0ms);
+		CHECK(n && *n == 1 && storage[0].data.u64 == 9);
+	}
+	std::uint64_t v;
+	CHECK(read(lt.fd, &v, 8) == 8);
+	auto n = ep->wait(storage, 0ms);
+	CHECK(n && *n == 0);
+	CHECK(!r.kernel_pending());
 }
 
 TEST(result_value_semantics)

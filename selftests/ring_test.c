@@ -66,7 +66,8 @@ TEST(create_bad_args)
 		{ EP2_CREATE_RING, 131072, 0 },		/* above the maximum */
 		{ EP2_CREATE_RING, 0x80000000u, 0 },
 		{ EP2_CREATE_RING, 64, 1 },		/* reserved must be zero */
-		{ EP2_CREATE_RING | 2, 64, 0 },		/* unknown flag */
+		{ EP2_CREATE_RING | 4, 64, 0 },		/* unknown flag */
+		{ EP2_CREATE_RING_STRICT, 0, 0 },	/* strict without a ring */
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		errno = 0;
@@ -90,7 +91,7 @@ TEST(create_ver0_and_mmap_without_ring)
 
 	ASSERT_GE(fd, 0);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, page_size(), PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, page_size(), PROT_READ, MAP_SHARED, fd, 0));
 	EXPECT_EQ(ENODEV, errno);
 	close(fd);
 }
@@ -105,24 +106,24 @@ TEST(mmap_bad)
 
 	ASSERT_GE(fd, 0);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size + pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size - pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size - pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0));
 	EXPECT_EQ(EPERM, errno);
 
 	/* The header page alone, read-only: the geometry. */
 	struct ep2_ring_header *h = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, h);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)h);
 	EXPECT_EQ(1024u, h->entries);
 	EXPECT_EQ(1023u, h->mask);
 	EXPECT_EQ((uint32_t)pg, h->entries_offset);
@@ -132,16 +133,16 @@ TEST(mmap_bad)
 	munmap(h, pg);
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)p);
 	/* Never executable, never grown. */
 	errno = 0;
 	EXPECT_EQ(-1, mprotect(p, size, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(MAP_FAILED, mremap(p, size, size + pg, 0));
+	EXPECT_EQ((uintptr_t)MAP_FAILED, (uintptr_t)mremap(p, size, size + pg, 0));
 	/* Moving it is fine: the pages are the ring's. */
 	void *q = mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
 			 (char *)mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_NE((uintptr_t)MAP_FAILED, (uintptr_t)q);
 	EXPECT_EQ(1024u, ((struct ep2_ring_header *)q)->entries);
 	/* Nothing the kernel wrote is uninitialised: all zero but the geometry. */
 	const unsigned char *b = q;
@@ -167,7 +168,7 @@ FIXTURE_SETUP(ring)
 	self->ep = ep2_create_ring(0, 256);
 	ASSERT_GE(self->ep, 0);
 	self->r = ep2_ring_get(self->ep);
-	ASSERT_NE(NULL, self->r);
+	ASSERT_NE((uintptr_t)NULL, (uintptr_t)self->r);
 	self->nat = epoll_create1(0);
 	ASSERT_GE(self->nat, 0);
 	self->n = 16;
@@ -256,7 +257,15 @@ TEST_F(ring, lockstep_random)
 		for (int k = 0; k < ops; k++) {
 			int i = rng_next(&seed) % self->n;
 
-			switch (rng_next(&seed) % 6) {
+			switch (rng_next(&seed) % 7) {
+			case 6:
+				/*
+				 * Consume before the harvest: an eventfd read wakes its
+				 * queue (EPOLLOUT), so a stale entry is withdrawn and the
+				 * ring still answers as epoll does (ring.hpp, STALE ENTRIES).
+				 */
+				drain(self->efd[i]);
+				break;
 			case 0: case 1: case 2:
 				efd_signal(self->efd[i]);
 				break;
@@ -287,6 +296,135 @@ TEST_F(ring, lockstep_random)
 	}
 	close(p[0]);
 	close(p[1]);
+}
+
+struct sleepy_owner {
+	int ep, efd;
+	volatile int ready;
+};
+
+/* Become the ring's owner, publish one event, then sleep (publication for others waits on us). */
+static void *sleepy_owner_main(void *arg)
+{
+	struct sleepy_owner *o = arg;
+	struct epoll_event ev[4];
+
+	ep2_wait(o->ep, ev, 4, 0);
+	efd_signal(o->efd);
+	__atomic_store_n(&o->ready, 1, __ATOMIC_RELEASE);
+	sleep_ms(1000);
+	return NULL;
+}
+
+/*
+ * A readiness whose publication is still pending (the owner sleeps) on an item
+ * with an unclaimed entry: one wait reports the item once, as epoll does
+ */
+TEST_F(ring, pending_publication_coalesces)
+{
+	struct sleepy_owner o = { .ep = self->ep, .efd = self->efd[0] };
+	struct epoll_event ev[8], nev[8];
+	pthread_t t;
+
+	add_both(_metadata, self, self->efd[0], EPOLLIN | EPOLLET, 1);
+	add_both(_metadata, self, self->efd[1], EPOLLIN | EPOLLET, 2);
+	ASSERT_EQ(0, pthread_create(&t, NULL, sleepy_owner_main, &o));
+	while (!__atomic_load_n(&o.ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+	sleep_ms(50);
+	EXPECT_EQ(1u, ep2_ring_ready(self->r));
+	efd_signal(self->efd[0]);	/* this thread is not the owner: publication waits */
+	efd_signal(self->efd[1]);
+	EXPECT_EQ(1, ep2_ring_kernel_pending(self->r));
+	int n = ep2_wait(self->ep, ev, 8, 0);
+	int m = epoll_take(self->nat, nev, 8);
+	ASSERT_EQ(m, n);
+	ASSERT_EQ(2, n);
+	ev_sort(ev, n);
+	EXPECT_EQ(1u, ev[0].data.u64);
+	EXPECT_EQ(2u, ev[1].data.u64);
+	EXPECT_EQ(0, ep2_wait(self->ep, ev, 8, 0));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, ep2_wait(self->ep, ev, 8, 0));
+}
+
+/* fdinfo: epoll's item lines, then one ring line with the kernel's view */
+TEST_F(ring, fdinfo_ring_line)
+{
+	char buf[4096], want[128];
+
+	ASSERT_EQ(0, ev_add(&backend_ep2, self->ep, self->efd[0], EPOLLIN | EPOLLET, 1));
+	efd_signal(self->efd[0]);
+	ASSERT_GT(fdinfo_read(self->ep, buf, sizeof(buf)), 0);
+	snprintf(want, sizeof(want), "ring: entries 256 tail 1 head 0 overflow 0 kernel_pending 0\n");
+	EXPECT_TRUE(strstr(buf, want) != NULL) TH_LOG("%s", buf);
+	EXPECT_EQ(1, fdinfo_items(self->ep));
+}
+
+/* signal, then read the eventfd before harvesting: the entry is withdrawn, as epoll drops it */
+TEST_F(ring, stale_entry_withdrawn_eventfd)
+{
+	add_both(_metadata, self, self->efd[0], EPOLLIN | EPOLLET, 1);
+	efd_signal(self->efd[0]);
+	EXPECT_EQ(1u, ep2_ring_ready(self->r));
+	drain(self->efd[0]);
+	same_harvest(_metadata, self, 0);
+	/* Still ready after a partial change: the entry is updated, not withdrawn. */
+	efd_signal(self->efd[0]);
+	efd_signal(self->efd[0]);
+	same_harvest(_metadata, self, 1);
+}
+
+/* A pipe wakes nobody when read: its entry stays (the one difference, README) */
+TEST_F(ring, stale_entry_pipe_documented)
+{
+	int p[2];
+	struct epoll_event ev[4];
+
+	ASSERT_EQ(0, mkpipe(p));
+	ASSERT_EQ(0, ev_add(&backend_ep2, self->ep, p[0], EPOLLIN | EPOLLET, 1));
+	write1(p[1]);
+	drain(p[0]);
+	EXPECT_EQ(1, ep2_ring_harvest(self->r, ev, 4));
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A strict ring serves only ET items on eventfds; the rest take the kernel path */
+TEST(strict_ring)
+{
+	int ep = ep2_create_ring(EP2_CREATE_RING_STRICT, 64), efd = eventfd(0, EFD_NONBLOCK);
+	int efd2 = eventfd(0, EFD_NONBLOCK), p[2];
+	struct ep2_ring *r = ep2_ring_get(ep);
+	struct epoll_event ev[8];
+
+	ASSERT_GE(ep, 0);
+	ASSERT_EQ(0, mkpipe(p));
+	errno = 0;
+	EXPECT_EQ(-1, create_raw(EP2_CREATE_RING_STRICT, 0, 0));	/* strict without a ring */
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd, EPOLLIN | EPOLLET, 1));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, p[0], EPOLLIN | EPOLLET, 2));
+	ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd2, EPOLLIN | EPOLLONESHOT, 3));
+	efd_signal(efd);
+	EXPECT_EQ(1u, ep2_ring_ready(r));
+	EXPECT_EQ(0, ep2_ring_kernel_pending(r));
+	write1(p[1]);
+	efd_signal(efd2);
+	EXPECT_EQ(1u, ep2_ring_ready(r));		/* the pipe and the one-shot item: kernel path */
+	EXPECT_EQ(1, ep2_ring_kernel_pending(r));
+	drain(p[0]);					/* consumed: the kernel path drops it, as epoll */
+	int n = ep2_wait(ep, ev, 8, 0);
+	ASSERT_EQ(2, n);
+	ev_sort(ev, n);
+	EXPECT_EQ(1u, ev[0].data.u64);
+	EXPECT_EQ(3u, ev[1].data.u64);
+	EXPECT_EQ(0, ep2_wait(ep, ev, 8, 0));
+	close(p[0]);
+	close(p[1]);
+	close(efd);
+	close(efd2);
+	ep2_close(ep);
 }
 
 /* LT is served by the kernel path: every wait reports it; the ring stays empty */
@@ -778,6 +916,74 @@ TEST(fork_shares_mapping)
 	for (int i = 0; i < 2; i++)
 		close(efd[i]);
 	ep2_close(ep);
+}
+
+/* The module's live-object counter @name (debugfs), or -1 if it cannot be read. */
+static long module_stat(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/eventpoll2/stats", "r");
+	char key[64];
+	long v, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Every way a ring goes away gives back its pages and its object: counters back to baseline */
+TEST(no_leak_across_lifetimes)
+{
+	long rings0 = module_stat("rings"), pages0 = module_stat("ring_pages");
+	long inst0 = module_stat("instances");
+	struct ep2_ring ring;
+	int status;
+
+	if (rings0 < 0)
+		SKIP(return, "no /sys/kernel/debug/eventpoll2/stats (debugfs not mounted)");
+	for (int i = 0; i < 20; i++) {
+		int ep = ep2_create_ring(0, 64 << (i % 6)), efd = eventfd(0, EFD_NONBLOCK);
+		ASSERT_GE(ep, 0);
+		ASSERT_EQ(0, ev_add(&backend_ep2, ep, efd, EPOLLIN | EPOLLET, i));
+		efd_signal(efd);
+		switch (i % 4) {
+		case 0:	/* plain close, events unharvested */
+			ep2_close(ep);
+			break;
+		case 1:	/* close with a second mapping alive, then munmap */
+			ASSERT_EQ(0, ep2_ring_map(ep, &ring));
+			ep2_close(ep);
+			EXPECT_EQ(rings0 + 1, module_stat("rings"));
+			ep2_ring_unmap(&ring);
+			break;
+		case 2: {	/* a child that shares it exits */
+			pid_t pid = fork();
+			ASSERT_GE(pid, 0);
+			if (pid == 0)
+				_exit(ep2_ring_harvest(ep2_ring_get(ep), (struct epoll_event[4]){}, 4) == 1 ? 0 : 1);
+			ASSERT_EQ(pid, waitpid(pid, &status, 0));
+			EXPECT_EQ(0, WEXITSTATUS(status));
+			ep2_close(ep);
+			break;
+		}
+		case 3:	/* the watched file closes first */
+			close(efd);
+			efd = -1;
+			ep2_close(ep);
+			break;
+		}
+		if (efd >= 0)
+			close(efd);
+	}
+	/* A forked child's mapping goes with it; the RCU-deferred parts may lag a moment. */
+	for (int t = 0; t < 100 && module_stat("rings") != rings0; t++)
+		sleep_ms(10);
+	EXPECT_EQ(rings0, module_stat("rings"));
+	EXPECT_EQ(pages0, module_stat("ring_pages"));
+	EXPECT_EQ(inst0, module_stat("instances"));
 }
 
 /* ---- memory charge -------------------------------------------------------------- */

@@ -15,6 +15,9 @@
 #include <linux/capability.h>
 #include <linux/task_work.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
+#include <linux/eventfd.h>
+#include <linux/err.h>
 
 #include "../kapi.h"
 #include "glue.h"
@@ -55,7 +58,13 @@ int ep2k_remap_vmalloc_range(struct vm_area_struct *vma, void *addr)
 	return remap_vmalloc_range(vma, addr, 0);
 }
 
-/* task_work in the ring owner's context (TWA_RESUME: before it returns to userspace). */
+/*
+ * task_work in the ring owner's context, run before it next returns to
+ * userspace: TWA_RESUME's TIF_NOTIFY_RESUME, without its kick_process() (an
+ * IPI to a busy owner per batch: the owner returns to userspace soon anyway,
+ * and a consumer that finds the ring short enters the kernel, which
+ * publishes itself).
+ */
 static void ep2k_ring_work_tramp(struct callback_head *cb)
 {
 	ep2_ring_work(cb);
@@ -63,7 +72,33 @@ static void ep2k_ring_work_tramp(struct callback_head *cb)
 void ep2k_init_ring_work(struct callback_head *cb) { init_task_work(cb, ep2k_ring_work_tramp); }
 int ep2k_task_work_add_resume(struct task_struct *t, struct callback_head *cb)
 {
-	return task_work_add(t, cb, TWA_RESUME);
+	int err = task_work_add(t, cb, TWA_NONE);
+
+	if (!err)
+		set_tsk_thread_flag(t, TIF_NOTIFY_RESUME);
+	return err;
 }
 void ep2k_get_task_struct(struct task_struct *t) { get_task_struct(t); }
 void ep2k_put_task_struct(struct task_struct *t) { put_task_struct(t); }
+
+void ep2k_seq_print_ring(struct seq_file *m, u32 entries, u32 tail, u32 head, u64 overflow,
+			 u32 pending)
+{
+	seq_printf(m, "ring: entries %u tail %u head %u overflow %llu kernel_pending %u\n",
+		   entries, tail, head, overflow, pending);
+}
+
+/*
+ * Does @f wake its wait queue when drained?  An eventfd does (a read wakes
+ * writers with EPOLLOUT on the one queue); eventfd_ctx_fileget() is the
+ * exported test for "is an eventfd".
+ */
+int ep2k_file_wakes_on_drain(struct file *f)
+{
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(f);
+
+	if (IS_ERR(ctx))
+		return 0;
+	eventfd_ctx_put(ctx);
+	return 1;
+}

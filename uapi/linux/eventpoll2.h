@@ -52,6 +52,9 @@
  */
 #define EP2_CLOEXEC		02000000	/* == O_CLOEXEC == EPOLL_CLOEXEC */
 #define EP2_CREATE_RING		0x00000001	/* create with a ready ring (ring_entries) */
+#define EP2_CREATE_RING_STRICT	0x00000002	/* with EP2_CREATE_RING: the ring serves only
+						 * what it keeps exactly as epoll_wait()
+						 * reports it (ET items on eventfds) */
 /*
  * Round-robin exclusive wakeups (an eventpoll2 extension, opt-in per
  * instance; works with the version-0 struct).  On such an instance:

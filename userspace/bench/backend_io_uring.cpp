@@ -20,8 +20,15 @@ namespace {
  * io_uring as a readiness interface: one multishot IORING_OP_POLL_ADD per fd
  * (edge-triggered: a CQE per wake-up of the file's wait queue), updated with
  * IORING_OP_POLL_REMOVE + IORING_POLL_UPDATE_EVENTS, removed with
- * IORING_OP_POLL_REMOVE.  One io_uring_enter() per wait (submit-and-wait);
- * each ctl operation is submitted on its own, as an epoll_ctl() would be.
+ * IORING_OP_POLL_REMOVE.  A wait peeks at the CQ ring first and returns
+ * what is there without a system call (as a real io_uring event loop does:
+ * a poll completion is posted by task work when the waking syscall returns,
+ * so it is often there before the wait); only an empty CQ, or SQEs still to
+ * submit, costs an io_uring_enter() (submit-and-wait).  Each ctl operation
+ * is submitted on its own, as an epoll_ctl() would be.  syscalls() counts
+ * the io_uring_enter() calls liburing makes for us: one per submit with
+ * SQEs queued, one per submit-and-wait (liburing 2.x enters once for
+ * these; io_uring_peek_cqe and the CQ walk never enter).
  * There is no level-triggered mode: a multishot poll posts a CQE only when
  * the file's wait queue is woken (IORING_POLL_ADD_LEVEL does not change that
  * for a file that stays ready), so it lacks Feature::LT; workloads that only
@@ -52,6 +59,7 @@ struct UringPoller final : Poller {
 	{
 		io_uring_sqe *s = io_uring_get_sqe(&ring);
 		if (!s) {
+			nsys++;
 			io_uring_submit(&ring);
 			s = io_uring_get_sqe(&ring);
 		}
@@ -109,6 +117,8 @@ struct UringPoller final : Poller {
 	int submit_one()
 	{
 		last_err = 0;
+		if (io_uring_sq_ready(&ring))
+			nsys++;
 		int r = io_uring_submit(&ring);
 		if (r < 0)
 			return r;
@@ -165,28 +175,37 @@ struct UringPoller final : Poller {
 		}
 		if (n)
 			return n;
-		int r;
-		io_uring_cqe *c = nullptr;
-		if (t < 0) {
-			r = io_uring_submit_and_wait(&ring, 1);
-		} else {
-			__kernel_timespec ts;
-			ts.tv_sec = t / 1000;
-			ts.tv_nsec = (t % 1000) * 1000000LL;
-			r = io_uring_submit_and_wait_timeout(&ring, &c, 1, &ts, nullptr);
+		for (;;) {
+			int r = 0;
+			io_uring_cqe *c = nullptr;
+			// Peek first: completions are there and nothing is to be
+			// submitted, so no io_uring_enter().
+			bool peek = io_uring_cq_ready(&ring) && !io_uring_sq_ready(&ring);
+			if (!peek && t < 0) {
+				nsys++;
+				r = io_uring_submit_and_wait(&ring, 1);
+			} else if (!peek) {
+				nsys++;
+				__kernel_timespec ts;
+				ts.tv_sec = t / 1000;
+				ts.tv_nsec = (t % 1000) * 1000000LL;
+				r = io_uring_submit_and_wait_timeout(&ring, &c, 1, &ts, nullptr);
+			}
+			if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+				return r;
+			unsigned head, seen = 0;
+			io_uring_for_each_cqe(&ring, head, c) {
+				if (n == max)
+					break;
+				if (handle(c, &evs[n]))
+					n++;
+				seen++;
+			}
+			io_uring_cq_advance(&ring, seen);
+			// Only internal CQEs were there: now wait for real ones.
+			if (n || !peek)
+				return n;
 		}
-		if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
-			return r;
-		unsigned head, seen = 0;
-		io_uring_for_each_cqe(&ring, head, c) {
-			if (n == max)
-				break;
-			if (handle(c, &evs[n]))
-				n++;
-			seen++;
-		}
-		io_uring_cq_advance(&ring, seen);
-		return n;
 	}
 };
 #endif

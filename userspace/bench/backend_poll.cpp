@@ -59,6 +59,7 @@ struct PollPoller final : Poller {
 	}
 	int wait(Ev *evs, int max, int t) override
 	{
+		nsys++;
 		int r = poll(pfds.data(), pfds.size(), t);
 		if (r < 0)
 			return errno == EINTR ? 0 : -errno;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the scripts/vm guest (started by scripts/bench): ep2bench with
-# its files emitted on stdout, then perf's epoll benchmarks natively and, if
-# the LD_PRELOAD drop-in exists, on eventpoll2 through it, interleaved.
+# its files emitted on stdout, then perf's epoll benchmarks (wait, wait -E
+# edge-triggered, ctl) natively and, if the LD_PRELOAD drop-in exists, on
+# eventpoll2 through it with its ready ring (the default: the -E items are
+# served by the ring) and without (EP2_PRELOAD_RING=0), interleaved.
 #
 # Environment: EP2BENCH_PERF_RUNTIME (s per perf run, default 2),
 # EP2BENCH_PERF_REPS (default 2), EP2BENCH_PERF=0 to skip perf.
@@ -25,16 +27,26 @@ if ! command -v perf >/dev/null; then
 	exit $rc
 fi
 backends=(epoll)
-if [ -e "$PRELOAD" ]; then backends+=(eventpoll2-preload); else echo "EP2BENCH-PRELOAD-MISSING $PRELOAD"; fi
+if [ -e "$PRELOAD" ]; then
+	backends+=(eventpoll2-preload eventpoll2-preload-noring)
+else
+	echo "EP2BENCH-PRELOAD-MISSING $PRELOAD"
+fi
 for ((r = 1; r <= reps; r++)); do
 	for b in "${backends[@]}"; do
-		env=()
-		[ "$b" = epoll ] || env=(LD_PRELOAD="$PRELOAD")
-		for bench in wait ctl; do
+		case $b in
+		epoll) env=() ;;
+		eventpoll2-preload) env=(LD_PRELOAD="$PRELOAD" EP2_PRELOAD_RING=1) ;;
+		eventpoll2-preload-noring) env=(LD_PRELOAD="$PRELOAD" EP2_PRELOAD_RING=0) ;;
+		esac
+		# "wait-E": perf bench epoll wait -E (edge-triggered).
+		for bench in wait wait-E ctl; do
+			args=("${bench%-E}")
+			[ "$bench" = wait-E ] && args+=(-E)
 			echo "EP2BENCH-PERF-BEGIN $bench $b $r"
 			# -n and one CPU, as ep2bench: cross-vCPU wake-ups under TCG
 			# measure the host's scheduler, not the epoll implementation.
-			env "${env[@]}" taskset -c "$cpu" perf bench epoll "$bench" -n -r "$rt" 2>&1
+			env "${env[@]}" taskset -c "$cpu" perf bench epoll "${args[@]}" -n -r "$rt" 2>&1
 			echo "EP2BENCH-PERF-END $bench $b $r rc=$?"
 		done
 	done

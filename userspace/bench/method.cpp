@@ -56,7 +56,11 @@ void run_workloads(uint64_t t_start)
 	for (const Workload *w : all_workloads()) {
 		if (!O.workloads.empty() && !O.workloads.count(w->name))
 			continue;
-		const auto &named = w->backends;
+		std::vector<std::string> named = w->backends;
+		if (named.empty() && !w->also.empty())
+			for (auto &b : all_backends())
+				if (find_backend(b)->by_default || std::count(w->also.begin(), w->also.end(), b))
+					named.push_back(b);
 		std::vector<std::string> bs;
 		for (auto &b : O.backends_given || named.empty() ? O.backends : named)
 			if (named.empty() || std::count(named.begin(), named.end(), b))
@@ -70,7 +74,8 @@ void run_workloads(uint64_t t_start)
 		print_workload(w->name);
 		secs.push_back(strf("%s %.0fs", w->name.c_str(), double(mono_ns() - t0) / 1e9));
 	}
-	summary_eventpoll2();
+	summary_vs_epoll("eventpoll2");
+	summary_vs_epoll("eventpoll2+ring");
 	std::string s;
 	for (auto &x : secs)
 		s += (s.empty() ? "" : ", ") + x;

@@ -29,6 +29,13 @@ struct Poller {
 	virtual int del(int fd) = 0;
 	// Number of events (0 on timeout) or -errno.
 	virtual int wait(Ev *evs, int max, int timeout_ms) = 0;
+	// Kernel entries this poller made (for syscalls/event): the backend
+	// counts each system call it issues (epoll_wait/epoll_ctl, ioctl,
+	// io_uring_enter, poll), not what it serves from shared memory.
+	uint64_t syscalls() const { return nsys; }
+
+protected:
+	uint64_t nsys = 0;
 };
 
 // What a workload may need beyond add/mod/del/wait.

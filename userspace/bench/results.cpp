@@ -157,7 +157,7 @@ void print_workload(const std::string &w)
 	out("\n");
 }
 
-void summary_eventpoll2()
+void summary_vs_epoll(const std::string &backend)
 {
 	struct Row {
 		std::string what;
@@ -168,17 +168,21 @@ void summary_eventpoll2()
 	for (auto &[k, mi] : R.metrics) {
 		const Metric &m = mi.first;
 		auto &v = R.values[k];
-		double e2 = median(v["eventpoll2"]), ep = median(v["epoll"]);
+		double e2 = median(v[backend]), ep = median(v["epoll"]);
 		if (!(e2 > 0 && ep > 0))
 			continue;
 		// Counters such as wake-ups per event are not speeds: skip them.
-		if (m.name == "wakeups/event" || m.name == "sleeps/event")
+		if (m.name == "wakeups/event" || m.name == "sleeps/event" ||
+		    m.name.rfind("syscalls/", 0) == 0)
 			continue;
 		double raw = e2 / ep;
 		rows.push_back({k.w + " " + k.c + " " + k.m, m.higher_better ? raw : 1 / raw, raw});
 	}
+	if (rows.empty() && backend != "eventpoll2")
+		return;
 	std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) { return a.ratio < b.ratio; });
-	out("== eventpoll2 against native epoll, slowest first (speed ratio: >1 faster, <1 slower)\n\n");
+	out("== %s against native epoll, slowest first (speed ratio: >1 faster, <1 slower)\n\n",
+	    backend.c_str());
 	for (auto &r : rows) {
 		std::string verdict;
 		if (r.ratio < 0.97)

@@ -59,7 +59,9 @@ extern uint64_t g_progress_t;
 
 void heading(int number, const std::string &title, const std::string &desc);
 void print_workload(const std::string &w);
-void summary_eventpoll2();
+// The speed ratios of `backend` against epoll, slowest first (skipped for a
+// variant that ran nowhere).
+void summary_vs_epoll(const std::string &backend);
 // Writes files (name -> content) plus samples.csv, summary.csv and
 // table.txt into the output directory (and with --emit on stdout).
 void write_outputs(std::map<std::string, std::string> files);

@@ -63,6 +63,8 @@ std::string human(double v)
 		v /= 1000.0;
 		i++;
 	}
+	if (a > 0 && a < 0.1)
+		return strf("%.3g", v); // per-event counters: 0.000977
 	if (a >= 100)
 		return strf("%.1f%s", v, suf[i]);
 	if (a >= 10)

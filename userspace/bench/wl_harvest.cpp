@@ -36,6 +36,7 @@ Sample harvest_sample(Set &s, int M, int K, bool et, std::vector<Ev> &evs)
 		for (int fd : ready)
 			efd_write(fd);
 	}
+	uint64_t events = 0, sys0 = p->syscalls();
 	Timed t = run_for(O.budget_ms, 3, [&] {
 		if (et)
 			for (int fd : ready)
@@ -47,8 +48,10 @@ Sample harvest_sample(Set &s, int M, int K, bool et, std::vector<Ev> &evs)
 				return false;
 			got += n;
 		}
+		events += uint64_t(got);
 		return true;
 	});
+	double sys_per_event = double(p->syscalls() - sys0) / double(std::max<uint64_t>(events, 1));
 	for (int fd : ready)
 		efd_read(fd);
 	// Nothing may be left over for the next sample.
@@ -56,7 +59,7 @@ Sample harvest_sample(Set &s, int M, int K, bool et, std::vector<Ev> &evs)
 		;
 	if (!t.ok)
 		return Sample::na("a wait timed out");
-	return {double(K) * 1e9 / t.per_iter_ns};
+	return {double(K) * 1e9 / t.per_iter_ns, sys_per_event};
 }
 
 void run(Run &r)
@@ -88,7 +91,7 @@ void run(Run &r)
 			sets[b] = std::move(s);
 		}
 		for (int K : O.harvest_k) {
-			Config c{strf("%s M=%s K=%d", mode, count_str(M).c_str(), K), {{"events/s", "", true}}, need};
+			Config c{strf("%s M=%s K=%d", mode, count_str(M).c_str(), K), {{"events/s", "", true}, {"syscalls/event", "", false}}, need};
 			r.measure(c, [&](const std::string &b, int) {
 				if (!sets.count(b))
 					return Sample::na(why[b]);
@@ -106,10 +109,12 @@ const WorkloadReg reg{{
 			"delivered per second. LT: the K fds stay readable and each wait returns "
 			"them again; ET: each round writes 1 to each of the K fds, then waits until the K "
 			"events arrived, the whole round timed (the backends' wake-up callbacks run inside "
-			"the writes; the writes cost the same for every backend). io_uring LT: n/a (a multishot poll fires once per wake-up of "
+			"the writes; the writes cost the same for every backend). syscalls/event: the kernel entries the "
+			"backend made (waits; the writes are not counted), per event delivered. "
+			"eventpoll2+ring LT: n/a (the ring serves ET items only). io_uring LT: n/a (a multishot poll fires once per wake-up of "
 			"the file, not again for a file that stays ready); poll ET: n/a (no edge mode).");
 	},
-	run,
+	run, {}, {"eventpoll2+ring"},
 }};
 
 } // namespace

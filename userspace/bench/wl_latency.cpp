@@ -186,7 +186,7 @@ const WorkloadReg reg{{
 			"round-trip time percentiles (median over repetitions of each repetition's p50/p99; "
 			"p99 under emulation is mostly the host descheduling the vCPU).");
 	},
-	run, {}, files,
+	run, {}, {"eventpoll2+ring"}, files,
 }};
 
 } // namespace

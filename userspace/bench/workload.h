@@ -82,6 +82,9 @@ struct Workload {
 	// those of them it names, in that order); empty: every by_default one.
 	// Name epoll too for the ratios.
 	std::vector<std::string> backends = {};
+	// With backends empty: variants that are not by_default it runs too
+	// (in rank order among the default ones), e.g. {"eventpoll2+ring"}.
+	std::vector<std::string> also = {};
 	// Optional: files it adds to the output, called whether it ran or not.
 	std::function<void(std::map<std::string, std::string> &files)> files = {};
 	std::vector<WorkloadOption> options = {};

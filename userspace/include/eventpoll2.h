@@ -51,11 +51,16 @@ int ep2_pwait2(int epfd, struct epoll_event *events, int maxevents,
  * The ready ring (an eventpoll2 extension; see README "The ready ring").
  *
  * ep2_create_ring() creates an instance with a ring of @entries slots (a
- * power of two, 64..65536; 0 picks 4096) and maps it.  ep2_wait(),
- * ep2_pwait() and ep2_pwait2() on such an instance take what the ring holds
- * first, without a system call, and enter the kernel only when the ring is
- * empty or the kernel holds events the ring does not serve (level-triggered
- * and EPOLLWAKEUP items, or a full ring): kernel_pending says so.  Close it
+ * power of two, 64..65536; 0 picks 4096) and maps it.  @flags: EPOLL_CLOEXEC,
+ * and EP2_CREATE_RING_STRICT for a ring that serves only what it can keep
+ * exactly as epoll_wait() reports it (edge-triggered items on eventfds; the
+ * rest takes the kernel path).  ep2_wait(),
+ * ep2_pwait() and ep2_pwait2() on such an instance take what the ring holds,
+ * without a system call, unless the ring is empty (then they sleep in the
+ * kernel) or kernel_pending says the kernel holds events too (level-triggered
+ * and EPOLLWAKEUP items, a full ring, or readiness not yet published): then
+ * one wait ioctl publishes what is pending, takes the ring and then the rest,
+ * so one call returns what epoll_wait() would.  Close it
  * with ep2_close(), which also unmaps the ring (a plain close() leaves the
  * mapping, and with it the instance, alive until the process exits).
  *

@@ -20,6 +20,14 @@
  *   C array, std::array, std::vector, or pointer + size).
  * - timeouts are std::chrono durations (nanosecond resolution through
  *   epoll_pwait2; <= 0 polls), or ep2::forever.
+ * - the ready ring (README "The ready ring"): Instance::create_ring() makes
+ *   an instance whose wait() takes the ring first; ring() views the ring the
+ *   library mapped for it, ep2::RingMap maps one yourself (RAII, move-only).
+ *   Both harvest into a span (harvest()) or as a lazy range (drain()):
+ *
+ *	auto ep = ep2::Instance::create_ring(1024);
+ *	for (const epoll_event &e : ep->ring().drain()) ...
+ *	if (ep->ring().kernel_pending()) ep->wait(evs, 0ms);  // LT/WAKEUP items
  *
  * Compiles warning-free with -Wall -Wextra at -std=c++17 and -std=c++20.
  * Link with -leventpoll2 (pkg-config eventpoll2).
@@ -253,6 +261,8 @@ struct BusyPoll {
 
 /* ---- the instance --------------------------------------------------------- */
 
+class Ring;
+
 class Instance {
 public:
 	/* No instance (fd() == -1). */
@@ -292,6 +302,20 @@ public:
 		return Instance(fd);
 	}
 
+	/*
+	 * A new instance with a ready ring of @entries slots (a power of two,
+	 * 64..65536; 0: EP2_RING_DEFAULT_ENTRIES), mapped by the library:
+	 * wait() takes what the ring holds first, ring() views it.
+	 */
+	static Result<Instance> create_ring(unsigned entries = 0,
+					    CreateFlags flags = CreateFlags::cloexec) noexcept
+	{
+		int fd = ::ep2_create_ring(static_cast<int>(flags), entries);
+		if (fd < 0)
+			return last_error();
+		return Instance(fd);
+	}
+
 	/* Linux 6.9's busy-poll parameters (EPIOCSPARAMS / EPIOCGPARAMS). */
 	[[nodiscard]] std::error_code set_busy_poll(const BusyPoll &bp) noexcept
 	{
@@ -315,23 +339,30 @@ public:
 		return bp;
 	}
 
+	/* The ring the library mapped for this instance (create_ring()); else !valid(). */
+	inline Ring ring() const noexcept;
+
 	int fd() const noexcept { return fd_; }
 	bool valid() const noexcept { return fd_ >= 0; }
 	explicit operator bool() const noexcept { return valid(); }
 	/* Gives up ownership: the caller closes the fd. */
 	int release() noexcept { return std::exchange(fd_, -1); }
-	/* Closes the instance (if any) and adopts @fd. */
+	/*
+	 * Closes the instance (if any) and adopts @fd.  Closing is ep2_close():
+	 * a plain close() for an instance without a ring, and it unmaps the
+	 * library's ring of one made by create_ring() (views from ring() die).
+	 */
 	void reset(int fd = -1) noexcept
 	{
 		if (fd_ >= 0)
-			::close(fd_);
+			::ep2_close(fd_);
 		fd_ = fd;
 	}
 	/* Closes now, reporting close()'s error. */
 	std::error_code close() noexcept
 	{
 		int fd = std::exchange(fd_, -1);
-		return fd >= 0 ? detail::status(::close(fd)) : std::error_code();
+		return fd >= 0 ? detail::status(::ep2_close(fd)) : std::error_code();
 	}
 
 	/* epoll_ctl() as it is. */
@@ -428,6 +459,178 @@ private:
 	}
 
 	int fd_ = -1;
+};
+
+/* ---- the ready ring -------------------------------------------------------- */
+
+namespace detail {
+
+/*
+ * What both ring handles offer, over the ep2_ring that D::get() returns
+ * (never null when called: check valid() first).
+ */
+template <class D>
+class RingOps {
+public:
+	/*
+	 * A lazy range of ring events: each step of the iteration claims one
+	 * entry (one ep2_ring_harvest() of 1), so breaking out of the loop
+	 * leaves everything not yet reached in the ring, for the next harvest
+	 * or another thread.  The claim happens in begin() and operator++, and
+	 * the claimed event is kept in the iterator: every entry claimed is
+	 * delivered exactly once by operator*, provided each iterator that is
+	 * not end() gets dereferenced before it is incremented or dropped (as
+	 * a range-for does).  So do not call begin() only to test emptiness.
+	 * Ends when the ring is empty, or after @max events.
+	 */
+	class Drain {
+	public:
+		class iterator {
+		public:
+			using iterator_category = std::input_iterator_tag;
+			using value_type = epoll_event;
+			using difference_type = std::ptrdiff_t;
+			using pointer = const epoll_event *;
+			using reference = const epoll_event &;
+
+			iterator() noexcept = default;
+			reference operator*() const noexcept { return ev_; }
+			pointer operator->() const noexcept { return &ev_; }
+			iterator &operator++() noexcept
+			{
+				claim();
+				return *this;
+			}
+			void operator++(int) noexcept { claim(); }
+			/* Only end() compares equal to an exhausted iterator. */
+			friend bool operator==(const iterator &a, const iterator &b) noexcept
+			{
+				return a.r_ == b.r_;
+			}
+			friend bool operator!=(const iterator &a, const iterator &b) noexcept
+			{
+				return !(a == b);
+			}
+
+		private:
+			friend class Drain;
+			iterator(ep2_ring *r, std::size_t max) noexcept : r_(r), left_(max) { claim(); }
+			void claim() noexcept
+			{
+				if (r_ && left_ > 0 && ::ep2_ring_harvest(r_, &ev_, 1) == 1) {
+					left_--;
+					return;
+				}
+				r_ = nullptr;	/* end */
+			}
+
+			ep2_ring *r_ = nullptr;
+			std::size_t left_ = 0;
+			epoll_event ev_{};
+		};
+
+		iterator begin() const noexcept { return iterator(r_, max_); }
+		iterator end() const noexcept { return iterator(); }
+
+	private:
+		friend class RingOps;
+		Drain(ep2_ring *r, std::size_t max) noexcept : r_(r), max_(max) {}
+		ep2_ring *r_;
+		std::size_t max_;
+	};
+
+	/*
+	 * Claims up to storage.size() events into @storage, without a system
+	 * call; the result is the filled front of @storage (empty: the ring is).
+	 */
+	span<epoll_event> harvest(span<epoll_event> storage) const noexcept
+	{
+		if (storage.empty())
+			return storage.first(0);
+		int n = ::ep2_ring_harvest(r(), storage.data(), clamp_max(storage.size()));
+		return storage.first(n > 0 ? std::size_t(n) : 0);
+	}
+	/* The ring's events one by one, claimed lazily (see Drain). */
+	Drain drain(std::size_t max = std::size_t(-1)) const noexcept { return Drain(r(), max); }
+	/* The kernel holds events the ring does not serve (LT, WAKEUP, ring full): wait() for them. */
+	bool kernel_pending() const noexcept { return ::ep2_ring_kernel_pending(r()) != 0; }
+	/* Entries published and not yet consumed (a hint). */
+	std::uint32_t ready() const noexcept { return ::ep2_ring_ready(r()); }
+	/* The number of slots. */
+	std::uint32_t entries() const noexcept { return r()->nentries; }
+
+private:
+	ep2_ring *r() const noexcept { return static_cast<const D *>(this)->get(); }
+};
+
+} // namespace detail
+
+/*
+ * A view of the ring the library mapped for an instance (Instance::ring());
+ * valid until that instance is closed.  Copyable.
+ */
+class Ring : public detail::RingOps<Ring> {
+public:
+	Ring() noexcept = default;
+	explicit Ring(ep2_ring *r) noexcept : r_(r) {}
+	bool valid() const noexcept { return r_ != nullptr; }
+	explicit operator bool() const noexcept { return valid(); }
+	ep2_ring *get() const noexcept { return r_; }
+
+private:
+	ep2_ring *r_ = nullptr;
+};
+
+inline Ring Instance::ring() const noexcept { return Ring(fd_ >= 0 ? ::ep2_ring_get(fd_) : nullptr); }
+
+/*
+ * Owns a mapping of an instance's ring (ep2_ring_map(), e.g. for an instance
+ * fd received from another process); unmapped by the destructor.  Move-only.
+ * The mapping keeps the instance alive, not the fd: close the fd as usual.
+ */
+class RingMap : public detail::RingOps<RingMap> {
+public:
+	RingMap() noexcept = default;
+	RingMap(RingMap &&o) noexcept : ring_(std::exchange(o.ring_, ep2_ring{})) {}
+	RingMap &operator=(RingMap &&o) noexcept
+	{
+		if (this != &o) {
+			reset();
+			ring_ = std::exchange(o.ring_, ep2_ring{});
+		}
+		return *this;
+	}
+	RingMap(const RingMap &) = delete;
+	RingMap &operator=(const RingMap &) = delete;
+	~RingMap() { reset(); }
+
+	/* Maps the ring of instance @epfd (EINVAL: the instance has none). */
+	static Result<RingMap> map(int epfd) noexcept
+	{
+		RingMap m;
+		if (::ep2_ring_map(epfd, &m.ring_) < 0)
+			return last_error();
+		return Result<RingMap>(std::move(m));
+	}
+	static Result<RingMap> map(const Instance &ep) noexcept { return map(ep.fd()); }
+
+	bool valid() const noexcept { return ring_.hdr != nullptr; }
+	explicit operator bool() const noexcept { return valid(); }
+	/* Harvesting writes the shared pages, not this object: get() is const. */
+	ep2_ring *get() const noexcept { return valid() ? &ring_ : nullptr; }
+	/* The mapping's address and length (what /proc/self/maps shows). */
+	const void *address() const noexcept { return ring_.hdr; }
+	std::size_t size() const noexcept { return valid() ? ring_.size : 0; }
+	/* Unmaps now (if mapped). */
+	void reset() noexcept
+	{
+		if (valid())
+			::ep2_ring_unmap(&ring_);
+		ring_ = ep2_ring{};
+	}
+
+private:
+	mutable ep2_ring ring_{};
 };
 
 /* 1 if /dev/eventpoll2 can be used (the module is loaded). */

@@ -306,7 +306,7 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 	};
 	int fd, err;
 
-	if (flags & ~EPOLL_CLOEXEC) {
+	if (flags & ~(EPOLL_CLOEXEC | EP2_CREATE_RING_STRICT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -351,38 +351,27 @@ EP2_EXPORT int ep2_close(int epfd)
 	return close(epfd);
 }
 
-/* After a ring harvest of @n events: the kernel's, without blocking, if it has some. */
-static int ring_then_kernel(int epfd, struct epoll_event *events, int maxevents, int n, int pending)
-{
-	int r = pending ? kernel_wait(epfd, events + n, maxevents - n, 0) : 0;
-
-	return r > 0 ? n + r : n;
-}
-
 EP2_EXPORT int ep2_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-	int pending, n = ring_take_first(epfd, events, maxevents, &pending);
+	int n = ring_take_first(epfd, events, maxevents);
 
-	return n < 0 ? kernel_wait(epfd, events, maxevents, timeout)
-		     : ring_then_kernel(epfd, events, maxevents, n, pending);
+	return n >= 0 ? n : kernel_wait(epfd, events, maxevents, timeout);
 }
 
 EP2_EXPORT int ep2_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
 			 const sigset_t *sigmask)
 {
-	int pending, n = ring_take_first(epfd, events, maxevents, &pending);
+	int n = ring_take_first(epfd, events, maxevents);
 
-	return n < 0 ? kernel_pwait(epfd, events, maxevents, timeout, sigmask)
-		     : ring_then_kernel(epfd, events, maxevents, n, pending);
+	return n >= 0 ? n : kernel_pwait(epfd, events, maxevents, timeout, sigmask);
 }
 
 EP2_EXPORT int ep2_pwait2(int epfd, struct epoll_event *events, int maxevents,
 			  const struct timespec *timeout, const sigset_t *sigmask)
 {
-	int pending, n = ring_take_first(epfd, events, maxevents, &pending);
+	int n = ring_take_first(epfd, events, maxevents);
 
-	return n < 0 ? kernel_pwait2(epfd, events, maxevents, timeout, sigmask)
-		     : ring_then_kernel(epfd, events, maxevents, n, pending);
+	return n >= 0 ? n : kernel_pwait2(epfd, events, maxevents, timeout, sigmask);
 }
 
 EP2_EXPORT int ep2_available(void)

@@ -232,21 +232,22 @@ static inline int ring_harvest(struct ep2_ring *ring, struct epoll_event *events
 }
 
 /*
- * A wait on @fd: what its ring holds first.  Returns -1 when the kernel must
- * be asked in the normal way (no ring, bad maxevents, ring empty), else the
- * events taken, with *pending set if the kernel holds more (ask it without
- * blocking).
+ * A wait on @fd: from its ring, without a system call, when the kernel has
+ * nothing the ring does not.  Returns -1 when the kernel must be asked in
+ * the normal way: no ring, bad maxevents, the ring empty, or kernel_pending
+ * set (the kernel then publishes what is pending into the ring, so an item
+ * coalesces with its unclaimed entry, takes the ring, then the rest: one
+ * call gives what epoll_wait() would).  Otherwise the events taken.
  */
-static inline int ring_take_first(int fd, struct epoll_event *events, int maxevents, int *pending)
+static inline int ring_take_first(int fd, struct epoll_event *events, int maxevents)
 {
 	struct ring_slot *s;
-	int n;
+	int n = -1;
 
 	if (maxevents <= 0 || !(s = ring_get(fd)))
 		return -1;
-	n = ring_harvest(&s->ring, events, maxevents);
-	*pending = n < maxevents &&
-		   __atomic_load_n(&s->ring.hdr->kernel_pending, __ATOMIC_ACQUIRE) != 0;
+	if (!__atomic_load_n(&s->ring.hdr->kernel_pending, __ATOMIC_ACQUIRE))
+		n = ring_harvest(&s->ring, events, maxevents);
 	ring_put(s);
 	return n > 0 ? n : -1;
 }

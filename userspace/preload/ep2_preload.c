@@ -42,11 +42,15 @@
  *    epoll_create1() would have succeeded.
  *
  * The ready ring (on by default; EP2_PRELOAD_RING=0 turns it off): each
- * instance is created with a ring of EP2_PRELOAD_RING_ENTRIES slots (4096)
- * and mapped, and epoll_wait() and friends take what the ring holds first,
+ * instance is created with a strict ring (EP2_CREATE_RING_STRICT: only what
+ * it can keep exactly as epoll_wait() reports it, i.e. edge-triggered items
+ * on eventfds; EP2_PRELOAD_RING=all serves every edge-triggered and one-shot
+ * item, with the stale-event difference of README "The ready ring") of
+ * EP2_PRELOAD_RING_ENTRIES slots (4096) and mapped, and epoll_wait() and friends take what the ring holds,
  * without a system call; the kernel is entered only when the ring is empty
- * (to sleep) or holds less than the kernel has (level-triggered or
- * EPOLLWAKEUP items, or a full ring; then without blocking).  The ring
+ * (to sleep) or kernel_pending says it holds events too (level-triggered or
+ * EPOLLWAKEUP items, a full ring, readiness not yet published): then the
+ * wait ioctl publishes, takes the ring and the rest, as epoll_wait() would.  The ring
  * serves edge-triggered and one-shot items with the events epoll_wait()
  * would have returned when the item last became ready (README, "The ready
  * ring").  That needs the one piece of state the preload keeps: which fds
@@ -113,6 +117,7 @@ static struct {
 	closefrom_fn closefrom;
 	const char *device;
 	unsigned int ring_entries;	/* 0: no ring */
+	uint32_t ring_flags;		/* EP2_CREATE_RING_STRICT or 0 */
 	int verbose;
 	int ready;
 	int warned;
@@ -138,6 +143,8 @@ static void init(void)
 	P.closefrom = (closefrom_fn)dlsym(RTLD_NEXT, "closefrom");
 	v = getenv("EP2_PRELOAD_RING");
 	P.ring_entries = v && strcmp(v, "0") == 0 ? 0 : EP2_RING_DEFAULT_ENTRIES;
+	/* Strict unless asked for all edge-triggered items: results stay epoll's. */
+	P.ring_flags = v && strcmp(v, "all") == 0 ? 0 : EP2_CREATE_RING_STRICT;
 	v = getenv("EP2_PRELOAD_RING_ENTRIES");
 	if (P.ring_entries && v && *v) {
 		unsigned long n = strtoul(v, NULL, 0);
@@ -219,13 +226,13 @@ static int ep2p_create1(int flags, int from_syscall)
 		goto native;
 	}
 	if (P.ring_entries) {
-		a.flags |= EP2_CREATE_RING;
+		a.flags |= EP2_CREATE_RING | P.ring_flags;
 		a.ring_entries = P.ring_entries;
 	}
 	ep = ioctl(dev, EP2_IOC_CREATE, &a);
 	if (ep < 0 && P.ring_entries && (errno == ENOMEM || errno == EINVAL)) {
 		/* No ring to be had (RLIMIT_MEMLOCK, an older module): a plain instance. */
-		a.flags &= ~(uint32_t)EP2_CREATE_RING;
+		a.flags &= ~(uint32_t)(EP2_CREATE_RING | EP2_CREATE_RING_STRICT);
 		a.ring_entries = 0;
 		ep = ioctl(dev, EP2_IOC_CREATE, &a);
 	}
@@ -322,20 +329,11 @@ static int ep2p_wait(enum wait_kind kind, int epfd, struct epoll_event *evs, int
 		.sigsetsize = kind == K_WAIT ? 0 : sigsetsize,
 		.timeout = kind == K_PWAIT2 ? (uint64_t)(uintptr_t)ts : 0,
 	};
-	int saved = errno, old = 0, r, err, pending;
+	int saved = errno, old = 0, r, err;
 
-	/* What the ring holds first: no system call unless the kernel has more. */
-	r = ring_take_first(epfd, evs, maxevents, &pending);
+	/* The ring, without a system call, when the kernel has nothing more. */
+	r = ring_take_first(epfd, evs, maxevents);
 	if (r > 0) {
-		if (pending) {
-			struct ep2_wait_args rest = {
-				.size = sizeof(rest), .epfd = epfd,
-				.events = (uint64_t)(uintptr_t)(evs + r), .maxevents = maxevents - r,
-			};
-			int more = ioctl(epfd, EP2_IOC_WAIT, &rest);
-			if (more > 0)
-				r += more;
-		}
 		errno = saved;
 		return r;
 	}

@@ -108,6 +108,7 @@ static int show_instance(int pid, int fd, const char *kind)
 	char path[64], line[512], evbuf[160], target[400];
 	unsigned flags = 0;
 	int items = 0;
+	char ring[sizeof(line)] = "";
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
@@ -122,9 +123,13 @@ static int show_instance(int pid, int fd, const char *kind)
 			continue;
 		if (!strncmp(line, "tfd:", 4))
 			items++;
+		else if (!strncmp(line, "ring:", 5))
+			snprintf(ring, sizeof(ring), "%s", line);
 	}
 	printf("  fd %d  %s  flags 0%o (O_RDWR%s)  %d item%s\n", fd, kind, flags,
 	       (flags & O_CLOEXEC) ? "|O_CLOEXEC" : "", items, items == 1 ? "" : "s");
+	if (*ring)
+		printf("    %s", ring);	/* the ready ring: entries, tail, head, overflow */
 	if (items) {
 		printf("    %6s  %-28s  %-18s  %s\n", "TFD", "EVENTS", "DATA", "TARGET");
 		rewind(f);
