@@ -12,6 +12,8 @@
 #include "eventpoll.hpp"
 #include "mixed.hpp"
 #include "ring.hpp"
+#include "roundrobin.hpp"
+#include "busypoll.hpp"
 
 namespace ep2 {
 
@@ -40,6 +42,8 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 	{
 		SpinLock::IrqSave guard(ep->lock);
 		u32 events = epi->events;
+
+		ep_set_busy_poll_napi_id(epi);
 
 		/*
 		 * No poll(2) event in the mask: the item is disabled (the
@@ -107,6 +111,9 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 				ep->wq.wake_up_sync();
 			else
 				ep->wq.wake_up();
+			/* The woken waiter moves the entry to the tail (roundrobin.hpp). */
+			if (ewake && ep->rr)
+				ep_rr_note_locked(ep, pwq);
 		}
 		if (ep->poll_wait.active()) {
 			if (epi->target_kind == TARGET_NATIVE_EPOLL)

@@ -49,7 +49,8 @@ long stat_counters[static_cast<int>(Stat::Count)];
 extern "C" void ep2_stats_show(struct seq_file *m)
 {
 	using namespace ep2;
-	static const char *const names[] = { "instances", "items", "poll_entries", "file_watches", "users", "rings", "ring_pages", "uring_waits" };
+	static const char *const names[] = { "instances", "items", "poll_entries", "file_watches", "users", "rings", "ring_pages",
+						     "uring_waits", "busy_loops", "rr_moves" };
 	static_assert(sizeof(names) / sizeof(names[0]) == static_cast<int>(Stat::Count));
 	for (int i = 0; i < static_cast<int>(Stat::Count); i++)
 		ep2k_seq_print_stat(m, names[i], __atomic_load_n(&stat_counters[i], __ATOMIC_RELAXED));

@@ -10,6 +10,8 @@
 #include "close_watch.hpp"
 #include "user_watches.hpp"
 #include "stats.hpp"
+#include "roundrobin.hpp"
+#include "busypoll.hpp"
 
 namespace ep2 {
 
@@ -144,6 +146,8 @@ void ep_unregister_pollwait(EventPoll *ep, EpItem *epi)
 	while ((pwq = epi->pwqlist) != nullptr) {
 		epi->pwqlist = pwq->next;
 		ep_remove_wait_queue(pwq);
+		if (ep->rr)
+			ep_rr_forget(ep, pwq);
 		ep2k_kmem_cache_free(pwq_cache, pwq);
 		stat_dec(Stat::PollEntries);
 	}
@@ -315,6 +319,9 @@ ErrorOr<> ep_insert(EventPoll *ep, u32 events, u64 data, struct file *tfile, int
 		return ENOMEM_;
 	rollback.disarm();
 
+	/* Record the NAPI id of a socket item (busy polling). */
+	ep_set_busy_poll_napi_id(epi);
+
 	/* Already ready: on the ready list it goes. */
 	if (revents)
 		ep_queue_ready(ep, epi);
@@ -399,6 +406,7 @@ void ep_ptable_queue_proc(struct wait_queue_head *whead, struct poll_table_struc
 	ep2k_init_callback_entry(pwq->wait.raw());
 	pwq->whead = whead;
 	pwq->base = epi;
+	pwq->rr_link.init();
 	if (epi->events & EPOLLEXCLUSIVE)
 		ep2k_add_wait_queue_exclusive(whead, pwq->wait.raw());
 	else

@@ -12,8 +12,11 @@
 
 namespace ep2 {
 
-/* A new instance; with a ready ring of @ring_entries when non-zero. */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes)
+/*
+ * A new instance; with a ready ring of @ring_entries when non-zero (@ring_modes:
+ * EP2_CREATE_RING_STRICT, EP2_CREATE_RING_KEYED); @rr: EP2_CREATE_ROUNDROBIN.
+ */
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes, bool rr)
 {
 	EpRing *ring = nullptr;
 	if (ring_entries)
@@ -45,6 +48,8 @@ ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes)
 	ep->uring_waits.init();
 	ep->rbr.init();
 	ep->ovflist = ep_unactive();
+	ep->rr = rr;
+	ep->rr_pending.init();
 	ep_pwake_init(ep);
 	ep->user = user;
 	ep->refcount = 1;

@@ -92,6 +92,11 @@ struct EpPollEntry {
 	struct wait_queue_head *whead;
 	/* The item this entry belongs to; immutable. */
 	EpItem *base;
+	/*
+	 * Round-robin instances: on ep->rr_pending while a rotation to the
+	 * tail of *whead is owed (roundrobin.hpp); protected by ep->lock.
+	 */
+	ListNode rr_link;
 
 	static EpPollEntry *from_wait(struct wait_queue_entry *w)
 	{
@@ -216,6 +221,21 @@ struct EventPoll {
 	EpRing *ring;
 	/* Waits queued through io_uring (uring.cpp); protected by lock. */
 	ListNode uring_waits;
+	/*
+	 * EP2_CREATE_ROUNDROBIN (immutable) and the wait entries owed a move
+	 * to the tail of their queue (EpPollEntry::rr_link; lock).
+	 */
+	bool rr;
+	ListNode rr_pending;
+	/*
+	 * EPIOCSPARAMS (busypoll.hpp): written with write_once by the ioctl,
+	 * read with read_once; napi_id is the NAPI id of the last socket item
+	 * seen ready (lock, or read_once), 0 when none.
+	 */
+	u16 busy_poll_budget;
+	u8 prefer_busy_poll;
+	u32 busy_poll_usecs;
+	u32 napi_id;
 
 	bool events_available() const
 	{
@@ -288,7 +308,7 @@ inline int ep_cmp_ffd(struct file *f1, int fd1, struct file *f2, int fd2)
 }
 
 /* --- eventpoll.cpp: instance lifetime and scans --------------------------- */
-ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes);
+ErrorOr<EventPoll *> ep_alloc(u32 ring_entries, u32 ring_modes, bool rr);
 void ep_get(EventPoll *ep);
 void ep_put(EventPoll *ep);
 EventPoll *ep_from_file(struct file *f);

@@ -8,6 +8,7 @@
 #include "ctl.hpp"
 #include "wait.hpp"
 #include "frontend.hpp"
+#include "busypoll.hpp"
 
 namespace ep2 {
 
@@ -56,7 +57,9 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 	ep2_create_args a;
 	TRY((copy_args<ep2_create_args, EP2_CREATE_ARGS_SIZE_VER0>(a, uarg)));
 	constexpr u32 ring_modes = EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED;
-	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | ring_modes) || a.__reserved)
+	if (a.flags & ~static_cast<u32>(EP2_CLOEXEC | EP2_CREATE_RING | ring_modes |
+					 EP2_CREATE_ROUNDROBIN) ||
+	    a.__reserved)
 		return EINVAL_;
 	/* ring_entries and STRICT go with the flag: without it they are a mistake. */
 	if (!(a.flags & EP2_CREATE_RING) != !a.ring_entries)
@@ -67,7 +70,8 @@ ErrorOr<int> ioc_create(UserPtr uarg)
 	if ((a.flags & ring_modes) == ring_modes)
 		return EINVAL_;
 
-	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & ring_modes));
+	EventPoll *ep = TRY(ep_alloc(a.ring_entries, a.flags & ring_modes,
+				     a.flags & EP2_CREATE_ROUNDROBIN));
 	struct file *file = nullptr;
 	int fd = ep2k_instance_fd_create(ep, a.flags & EP2_CLOEXEC, &file);
 	if (fd < 0) {
@@ -179,6 +183,15 @@ extern "C" long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, i
 	UserPtr uarg{arg};
 	struct file *via = kfile::is_ep2(f) ? f : nullptr;
 
+	/*
+	 * Linux 6.9's EPIOCSPARAMS/EPIOCGPARAMS, on an instance only (the
+	 * control device is no epoll file: ENOTTY there).
+	 */
+	if (type == EP2K_EPOLL_IOC_TYPE) {
+		if (!via)
+			return ENOTTY_.code;
+		return ep_params_ioctl(ep_from_file(f), cmd, uarg).to_long();
+	}
 	if (type != EP2K_IOC_MAGIC)
 		return ENOTTY_.code;
 	switch (nr) {

@@ -288,6 +288,20 @@ void ep2k_init_uring_wait_entry(struct wait_queue_entry *e);
 void ep2k_uring_timer_init(struct hrtimer *t);
 void ep2k_uring_timer_start(struct hrtimer *t, s64 expires_ns, u64 slack_ns);
 void ep2k_uring_timer_cancel(struct hrtimer *t);		/* waits for a running callback */
+/* --- busy polling, round-robin wakeups (glue/busypoll.c) ---------------- */
+int ep2k_capable_net_admin(void);
+unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n);
+/* sk->sk_napi_id of a socket file; 0 for any other file. */
+u32 ep2k_file_napi_id(struct file *f);
+/*
+ * napi_busy_loop(@napi_id, prefer, budget) until ep2_busy_loop_events(@ctx)
+ * or @usecs (busy_loop_current_time() units) have passed since it started.
+ */
+void ep2k_napi_busy_loop(u32 napi_id, void *ctx, u32 usecs, int prefer, unsigned int budget);
+/* Under @wq's lock (irqsave): if @e is still queued, move it to the tail. */
+void ep2k_wait_entry_move_tail(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* Caller holds the lock protecting @wq: an exclusive entry at the tail (FIFO). */
+void ep2k___add_wait_queue_exclusive_tail(struct wait_queue_head *wq, struct wait_queue_entry *e);
 
 /* --- fsnotify close watch (glue/fsnotify.c) ------------------------------- */
 int ep2k_close_watch_init(void);
@@ -317,6 +331,8 @@ void ep2_ptable_queue_proc(struct file *f, struct wait_queue_head *whead,
 void ep2_file_closing(struct file *f);
 long ep2_debug_trigger(const char *what);
 void ep2_stats_show(struct seq_file *m);
+/* The busy loop's end test: events to harvest (@ctx: busypoll.cpp's). */
+int ep2_busy_loop_events(void *ctx);
 
 EP2_EXTERN_C_END
 

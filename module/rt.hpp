@@ -19,6 +19,7 @@ typedef decltype(sizeof(0)) size_t;
 typedef long ssize_t;
 typedef unsigned long uintptr_t;
 typedef u8 __u8;
+typedef u16 __u16;
 typedef u32 __u32;
 typedef s32 __s32;
 typedef u64 __u64;

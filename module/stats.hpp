@@ -11,7 +11,15 @@
 
 namespace ep2 {
 
-enum class Stat : int { Instances, Items, PollEntries, FileWatches, Users, Rings, RingPages, UringWaits, Count };
+/*
+ * Live objects (checked at unload), then event counters that only grow:
+ * busy loops run (EPIOCSPARAMS) and wait entries moved to the tail of their
+ * queue (round-robin instances).
+ */
+enum class Stat : int {
+	Instances, Items, PollEntries, FileWatches, Users, Rings, RingPages, UringWaits,
+	BusyLoops, RrMoves, Count
+};
 
 extern long stat_counters[static_cast<int>(Stat::Count)];
 

@@ -7,6 +7,8 @@
 #include "eventpoll.hpp"
 #include "wait.hpp"
 #include "ring.hpp"
+#include "roundrobin.hpp"
+#include "busypoll.hpp"
 
 namespace ep2 {
 
@@ -73,6 +75,9 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents, bool t
 	EpLock lk(ep, EpLock::MaybeTry{try_only});
 	if (!lk.held())
 		return EAGAIN_;
+	/* Round-robin: first move the entries that woke us to the tail. */
+	if (ep->rr)
+		ep_rr_rotate(ep);
 	/*
 	 * A ring instance: publish what is pending (so an item coalesces with
 	 * its unclaimed entry, as on epoll's ready list), take the ring as any
@@ -189,6 +194,12 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 		if (timed_out)
 			return ErrorOr<int>(0);
 
+		/* EPIOCSPARAMS: busy-poll the last NAPI id seen, then sleep. */
+		if (ep_busy_loop(ep)) {
+			eavail = true;
+			continue;
+		}
+
 		if (ep2k_signal_pending())
 			return EINTR_;
 
@@ -208,8 +219,13 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 */
 			eavail = ep->events_available() ||
 				 (ring && read_once(ring->gen) != seen_gen);
-			if (!eavail)
-				ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
+			if (!eavail) {
+				/* Round-robin instances queue FIFO, epoll LIFO. */
+				if (ep->rr)
+					ep2k___add_wait_queue_exclusive_tail(ep->wq.raw(), wait.raw());
+				else
+					ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
+			}
 		}
 
 		if (!eavail)

@@ -416,7 +416,8 @@ TEST_F(bad, generic_ioctls_match_epoll)
 }
 
 /*
- * 20000 random ioctls (mostly the magic) on the device and on instances,
+ * 20000 random ioctls (mostly the magic, some of type 0x8A: the busy-poll
+ * parameters) on the device and on instances,
  * with random bytes for arguments and pointers that are never our own
  * memory: only errno, never a crash or a hang; fds created are closed
  */
@@ -451,9 +452,14 @@ TEST_F_TIMEOUT(bad, random_ioctls, 120)
 		long ret;
 
 		/* the command */
-		if (r < 80)
+		if (r < 75)
 			cmd = _IOC(rng_below(&seed, 4), EP2_IOC_MAGIC, 1 + rng_below(&seed, 5),
 				   rng_below(&seed, 1 << 14));
+		else if (r < 80)	/* 6.9's EPIOCSPARAMS / EPIOCGPARAMS and their type */
+			cmd = rng_below(&seed, 3) == 0
+				? _IOC(rng_below(&seed, 4), EP2_EPOLL_IOC_TYPE, rng_below(&seed, 4),
+				       rng_below(&seed, 32))
+				: rng_below(&seed, 2) ? EP2_EPIOCSPARAMS : EP2_EPIOCGPARAMS;
 		else if (r < 90)
 			cmd = _IOC(rng_below(&seed, 4), EP2_IOC_MAGIC, rng_below(&seed, 256),
 				   rng_below(&seed, 1 << 14));

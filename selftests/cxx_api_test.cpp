@@ -404,6 +404,49 @@ TEST(nested_instances)
 	CHECK(inner->add(outer->fd(), Events::in) == std::errc::too_many_symbolic_link_levels);
 }
 
+TEST(round_robin_instance)
+{
+	auto ep = ep2::Instance::create_round_robin();
+	REQUIRE(ep);
+	CHECK(fd_link(ep->fd()) == "anon_inode:[eventpoll2]");
+	CHECK((fcntl(ep->fd(), F_GETFD) & FD_CLOEXEC) == FD_CLOEXEC);
+	/* An instance like any other: EXCLUSIVE items, waits. */
+	int efd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	REQUIRE(efd >= 0);
+	CHECK(!ep->add(efd, Events::in | Events::exclusive, std::uint64_t(9)));
+	std::array<epoll_event, 4> evs;
+	auto n = ep->wait(evs, 1s);
+	CHECK(n && *n == 1 && evs[0].data.u64 == 9);
+	::close(efd);
+	auto plain = ep2::Instance::create_round_robin(ep2::CreateFlags::none);
+	REQUIRE(plain);
+	CHECK((fcntl(plain->fd(), F_GETFD) & FD_CLOEXEC) == 0);
+}
+
+TEST(busy_poll_params)
+{
+	auto ep = ep2::Instance::create();
+	REQUIRE(ep);
+	auto bp = ep->busy_poll();
+	REQUIRE(bp);
+	CHECK(bp->usecs == 0us && bp->budget == 0 && !bp->prefer);
+	ep2::BusyPoll want;
+	want.usecs = 120us;
+	want.budget = 32;
+	want.prefer = true;
+	CHECK(!ep->set_busy_poll(want));
+	bp = ep->busy_poll();
+	REQUIRE(bp);
+	CHECK(bp->usecs == 120us && bp->budget == 32 && bp->prefer);
+	/* Out of range: EINVAL (the library's check, as the kernel's S32_MAX). */
+	want.usecs = std::chrono::microseconds(std::int64_t(INT_MAX) + 1);
+	CHECK(ep->set_busy_poll(want) == std::errc::invalid_argument);
+	want.usecs = -1us;
+	CHECK(ep->set_busy_poll(want) == std::errc::invalid_argument);
+	ep2::Instance none;
+	CHECK(none.busy_poll().error() == std::errc::bad_file_descriptor);
+}
+
 /* ---- the ready ring ------------------------------------------------------- */
 
 /* Lines of /proc/self/maps that map an eventpoll2 instance (ring mappings). */

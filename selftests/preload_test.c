@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <poll.h>
@@ -377,6 +378,38 @@ static void child_cancel(void)
 	C_CHECK(pthread_cancel(t) == 0);
 	C_CHECK(pthread_join(t, &ret) == 0);
 	C_CHECK(ret == PTHREAD_CANCELED);
+}
+
+/*
+ * A program written for Linux 6.9's EPIOCSPARAMS/EPIOCGPARAMS: its own
+ * struct and numbers, ioctl() on what epoll_create1() returned.  The preload
+ * does not interpose ioctl: it reaches the instance, which takes it.
+ */
+struct app_epoll_params {
+	uint32_t busy_poll_usecs;
+	uint16_t busy_poll_budget;
+	uint8_t prefer_busy_poll;
+	uint8_t __pad;
+};
+#define APP_EPIOCSPARAMS _IOW(0x8A, 0x01, struct app_epoll_params)
+#define APP_EPIOCGPARAMS _IOR(0x8A, 0x02, struct app_epoll_params)
+
+static void child_busy_poll_params(void)
+{
+	struct app_epoll_params p = { .busy_poll_usecs = 250, .busy_poll_budget = 16,
+				      .prefer_busy_poll = 1 }, q;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	C_CHECK(fd_link_is(ep, EP2_LINK));
+	C_CHECK(ioctl(ep, APP_EPIOCSPARAMS, &p) == 0);
+	memset(&q, 0xff, sizeof(q));
+	C_CHECK(ioctl(ep, APP_EPIOCGPARAMS, &q) == 0);
+	C_CHECK(q.busy_poll_usecs == 250 && q.busy_poll_budget == 16 &&
+		q.prefer_busy_poll == 1 && q.__pad == 0);
+	p.__pad = 1;
+	errno = 0;
+	C_CHECK(ioctl(ep, APP_EPIOCSPARAMS, &p) == -1 && errno == EINVAL);
+	close(ep);
 }
 
 /* ---- the ready ring (on by default under the preload) --------------------- */
@@ -776,7 +809,7 @@ static const struct {
 	{ "create_ctl_wait", child_basic }, { "syscall_routed", child_syscall },
 	{ "native_fds_routed", child_native }, { "errno_parity", child_errno },
 	{ "fallback", child_fallback }, { "fd_sweeps_and_limits", child_sweep },
-	{ "cancellation", child_cancel },
+	{ "cancellation", child_cancel }, { "busy_poll_params", child_busy_poll_params },
 	{ "ring_mapped", child_ring_mapped }, { "ring_off", child_ring_mapped },
 	{ "ring_entries", child_ring_mapped }, { "ring_lockstep", child_ring_lockstep },
 	{ "ring_forget", child_ring_forget },
@@ -826,6 +859,7 @@ PRELOAD_SCENARIO(native_fds_routed, 1, NULL)
 PRELOAD_SCENARIO(errno_parity, 1, NULL)
 PRELOAD_SCENARIO(fd_sweeps_and_limits, 1, NULL)
 PRELOAD_SCENARIO(cancellation, 1, NULL)
+PRELOAD_SCENARIO(busy_poll_params, 1, NULL)
 
 PRELOAD_SCENARIO(ring_mapped, 1, NULL)
 PRELOAD_SCENARIO(ring_off, 1, "EP2_PRELOAD_RING=0", NULL)

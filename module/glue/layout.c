@@ -28,6 +28,8 @@
 #include <linux/mm.h>
 #include <linux/hrtimer.h>
 #include <linux/io_uring.h>
+#include <linux/netdevice.h>
+#include <net/busy_poll.h>
 
 #define SIZE_ALIGN(sym, type)					\
 	DEFINE(EP2K_SIZEOF_##sym, sizeof(type));		\
@@ -119,6 +121,13 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_URING_CANCEL, _IOC_NR(EP2_URING_CMD_CANCEL));
 	DEFINE(EP2K_URING_CMD_FIXED, IORING_URING_CMD_FIXED);
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
+	DEFINE(EP2K_EPOLL_IOC_TYPE, EP2_EPOLL_IOC_TYPE);
+	DEFINE(EP2K_EPIOCSPARAMS, EP2_EPIOCSPARAMS);
+	DEFINE(EP2K_EPIOCGPARAMS, EP2_EPIOCGPARAMS);
+	DEFINE(EP2K_NAPI_POLL_WEIGHT, NAPI_POLL_WEIGHT);
+	DEFINE(EP2K_BUSY_POLL_BUDGET, BUSY_POLL_BUDGET);
+	DEFINE(EP2K_MIN_NAPI_ID, MIN_NAPI_ID);
+	DEFINE(EP2K_S32_MAX, S32_MAX);
 	DEFINE(EP2K_PAGE_SIZE, PAGE_SIZE);
 
 	BUILD_BUG_ON(sizeof(struct ep2_event) != sizeof(struct epoll_event));
@@ -131,5 +140,9 @@ void ep2_layout(void)
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
 	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED) & O_CLOEXEC);
+	BUILD_BUG_ON((EP2_CREATE_RING | EP2_CREATE_RING_STRICT | EP2_CREATE_RING_KEYED | EP2_CLOEXEC) &
+		     EP2_CREATE_ROUNDROBIN);
 	BUILD_BUG_ON(sizeof(struct ep2_uring_cmd) != 16);
+	BUILD_BUG_ON(sizeof(struct ep2_epoll_params) != 8);
+	BUILD_BUG_ON(EP2_NAPI_POLL_WEIGHT != NAPI_POLL_WEIGHT);
 }

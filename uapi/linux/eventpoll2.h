@@ -57,6 +57,20 @@
 						 * reports it (ET items on eventfds) */
 #define EP2_CREATE_RING_KEYED	0x00000004	/* with EP2_CREATE_RING: publish the wakeup's
 						 * key from the callback, without a poll */
+/*
+ * Round-robin exclusive wakeups (an eventpoll2 extension, opt-in per
+ * instance; works with the version-0 struct).  On such an instance:
+ * - an EPOLLEXCLUSIVE item whose wakeup woke one of the instance's waiters
+ *   has its wait entry moved to the tail of the target file's wait queue
+ *   when that waiter takes the wakeup, so the next wakeup of the target
+ *   goes to another instance's waiter (in turn) instead of the same one;
+ * - threads waiting in the instance itself queue FIFO (at the tail), so a
+ *   wakeup goes to the longest sleeper, not the latest (epoll: LIFO).
+ * A create flag and not an event bit: epoll keeps unknown event bits, so
+ * any bit an ADD could carry might mean something to a future epoll; the
+ * create flags are eventpoll2's own (epoll_create1 defines only CLOEXEC).
+ */
+#define EP2_CREATE_ROUNDROBIN	0x00000100	/* bit 8: the low bits are the ring's */
 
 /* ctl ops: the same values as EPOLL_CTL_*. */
 #define EP2_CTL_ADD		1
@@ -80,7 +94,7 @@ struct ep2_event {
 
 struct ep2_create_args {
 	__u32 size;		/* sizeof(struct ep2_create_args) */
-	__u32 flags;		/* EP2_CLOEXEC, EP2_CREATE_RING */
+	__u32 flags;		/* EP2_CLOEXEC, EP2_CREATE_RING, EP2_CREATE_ROUNDROBIN */
 	/* Version 1 (16 bytes): */
 	__u32 ring_entries;	/* with EP2_CREATE_RING: a power of two in
 				 * [EP2_RING_MIN_ENTRIES, EP2_RING_MAX_ENTRIES];
@@ -207,5 +221,28 @@ struct ep2_uring_cmd {
 };
 #define EP2_URING_CMD_CANCEL	_IOW(EP2_IOC_MAGIC, 0x10, struct ep2_uring_cmd)
 #define EP2_URING_CANCEL_ANY	0x00000001
+
+/*
+ * Linux 6.9's per-instance busy-poll parameters (EPIOCSPARAMS/EPIOCGPARAMS
+ * of <linux/eventpoll.h>), accepted on an instance fd with the same numbers,
+ * struct and checks, so a program written for them runs unmodified.  The
+ * struct is layout-identical to 6.9's struct epoll_params; it has its own
+ * name so that this header and a newer <linux/eventpoll.h> can be included
+ * together.  Set checks, in 6.9's order: copy (EFAULT), __pad != 0 (EINVAL),
+ * busy_poll_usecs > S32_MAX (EINVAL), prefer_busy_poll > 1 (EINVAL),
+ * busy_poll_budget > 64 (NAPI_POLL_WEIGHT) without CAP_NET_ADMIN (EPERM).
+ * Any other command of type 0x8A on an instance: EINVAL (as 6.9); on the
+ * control device: ENOTTY.  See README "Busy polling".
+ */
+struct ep2_epoll_params {
+	__u32 busy_poll_usecs;	/* busy-poll this long before sleeping (0: off) */
+	__u16 busy_poll_budget;	/* packets per NAPI poll (0: the kernel's 8) */
+	__u8  prefer_busy_poll;	/* 0 or 1: passed to napi_busy_loop() */
+	__u8  __pad;		/* must be 0 */
+};
+#define EP2_EPOLL_IOC_TYPE	0x8A
+#define EP2_EPIOCSPARAMS	_IOW(EP2_EPOLL_IOC_TYPE, 0x01, struct ep2_epoll_params)
+#define EP2_EPIOCGPARAMS	_IOR(EP2_EPOLL_IOC_TYPE, 0x02, struct ep2_epoll_params)
+#define EP2_NAPI_POLL_WEIGHT	64
 
 #endif /* _UAPI_LINUX_EVENTPOLL2_H */

@@ -109,6 +109,23 @@ static inline uint32_t ep2_ring_ready(const struct ep2_ring *ring)
 	return t - h <= ring->nentries ? t - h : 0;
 }
 
+/*
+ * Round-robin exclusive wakeups (EP2_CREATE_ROUNDROBIN; README "Round-robin
+ * exclusive wakeups"): an instance on which EPOLLEXCLUSIVE items hand the
+ * target's wakeups to the instances watching it in turn, and whose own
+ * waiters are woken FIFO.  @flags: EPOLL_CLOEXEC or 0.
+ */
+int ep2_create_roundrobin(int flags);
+
+/*
+ * Linux 6.9's EPIOCSPARAMS / EPIOCGPARAMS (README "Busy polling"): the
+ * instance's busy-poll parameters.  One ioctl on @epfd, errno as 6.9's
+ * (EINVAL, EPERM, EFAULT); on a native epoll fd they reach the running
+ * kernel's epoll (6.1: ENOTTY).
+ */
+int ep2_set_params(int epfd, const struct ep2_epoll_params *params);
+int ep2_get_params(int epfd, struct ep2_epoll_params *params);
+
 /* 1 if /dev/eventpoll2 can be opened, else 0 with errno set (ENODEV). */
 int ep2_available(void);
 /* The control device fd (opened on first use, O_CLOEXEC), or -1 with errno. */

@@ -246,6 +246,19 @@ inline std::error_code status(int r) noexcept { return r < 0 ? last_error() : st
 
 } // namespace detail
 
+/* ---- busy polling ---------------------------------------------------------- */
+
+/*
+ * struct epoll_params (Linux 6.9) in C++ terms: busy-poll @usecs before
+ * sleeping (0: off), @budget packets per NAPI poll (0: the kernel's default;
+ * above 64 needs CAP_NET_ADMIN), @prefer: prefer_busy_poll.
+ */
+struct BusyPoll {
+	std::chrono::microseconds usecs{0};
+	std::uint16_t budget = 0;
+	bool prefer = false;
+};
+
 /* ---- the instance --------------------------------------------------------- */
 
 class Ring;
@@ -277,6 +290,19 @@ public:
 	}
 
 	/*
+	 * A round-robin instance (EP2_CREATE_ROUNDROBIN): EPOLLEXCLUSIVE
+	 * wakeups are handed to the instances watching a file in turn, and
+	 * this instance's waiters are woken FIFO.
+	 */
+	static Result<Instance> create_round_robin(CreateFlags flags = CreateFlags::cloexec) noexcept
+	{
+		int fd = ::ep2_create_roundrobin(static_cast<int>(flags));
+		if (fd < 0)
+			return last_error();
+		return Instance(fd);
+	}
+
+	/*
 	 * A new instance with a ready ring of @entries slots (a power of two,
 	 * 64..65536; 0: EP2_RING_DEFAULT_ENTRIES), mapped by the library:
 	 * wait() takes what the ring holds first, ring() views it.
@@ -288,6 +314,29 @@ public:
 		if (fd < 0)
 			return last_error();
 		return Instance(fd);
+	}
+
+	/* Linux 6.9's busy-poll parameters (EPIOCSPARAMS / EPIOCGPARAMS). */
+	[[nodiscard]] std::error_code set_busy_poll(const BusyPoll &bp) noexcept
+	{
+		if (bp.usecs.count() < 0 || bp.usecs.count() > INT_MAX)
+			return std::make_error_code(std::errc::invalid_argument);
+		ep2_epoll_params p{};
+		p.busy_poll_usecs = static_cast<std::uint32_t>(bp.usecs.count());
+		p.busy_poll_budget = bp.budget;
+		p.prefer_busy_poll = bp.prefer ? 1 : 0;
+		return detail::status(::ep2_set_params(fd_, &p));
+	}
+	Result<BusyPoll> busy_poll() const noexcept
+	{
+		ep2_epoll_params p{};
+		if (::ep2_get_params(fd_, &p) < 0)
+			return last_error();
+		BusyPoll bp;
+		bp.usecs = std::chrono::microseconds(p.busy_poll_usecs);
+		bp.budget = p.busy_poll_budget;
+		bp.prefer = p.prefer_busy_poll != 0;
+		return bp;
 	}
 
 	/* The ring the library mapped for this instance (create_ring()); else !valid(). */

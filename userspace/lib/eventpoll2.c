@@ -332,6 +332,29 @@ EP2_EXPORT int ep2_create_ring(int flags, unsigned int entries)
 	return fd;
 }
 
+EP2_EXPORT int ep2_create_roundrobin(int flags)
+{
+	struct ep2_create_args a = {
+		.size = sizeof(a), .flags = (uint32_t)flags | EP2_CREATE_ROUNDROBIN,
+	};
+
+	if (flags & ~EPOLL_CLOEXEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return dev_ioctl(EP2_IOC_CREATE, &a);
+}
+
+EP2_EXPORT int ep2_set_params(int epfd, const struct ep2_epoll_params *params)
+{
+	return ioctl(epfd, EP2_EPIOCSPARAMS, params);
+}
+
+EP2_EXPORT int ep2_get_params(int epfd, struct ep2_epoll_params *params)
+{
+	return ioctl(epfd, EP2_EPIOCGPARAMS, params);
+}
+
 EP2_EXPORT int ep2_close(int epfd)
 {
 	ring_forget(epfd);
