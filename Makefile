@@ -35,6 +35,7 @@ include userspace/userspace.mk
 include selftests/selftests.mk
 include userspace/bench/bench.mk
 include scripts/debug.mk
+include packaging/packaging.mk
 
 all: module userspace selftests $(EXTRA_TARGETS)
 
