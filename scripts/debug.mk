@@ -37,3 +37,19 @@ check-debug-selfcheck: debug-setup selftests userspace
 
 debug-clean:
 	rm -rf $(EP2_CACHE)/debug-module $(EP2_CACHE)/debug-inject $(EP2_CACHE)/debug-check
+
+# ---- the reliability lanes (scripts/debug-lane.md: KCSAN, fault injection,
+# soak; PREEMPT_RT is make check KFLAVOUR=rt).  None of them is in CI.
+.PHONY: soak kcsan-kernel check-kcsan check-kcsan-selfcheck check-fault
+
+# Lane programs: userspace, linked with the tree's libeventpoll2.a.
+$(B)/rel/%: scripts/%.c $(EP2_LIB) uapi/linux/eventpoll2.h userspace/include/eventpoll2.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Iuapi -Iuserspace/include -o $@ $< $(EP2_LIB) -lpthread
+
+# make soak [SOAK_MINUTES=30] [SOAK_ARGS="-t 2 -k 32 -p 2"]: the mixed storm
+# on the packaged kernel, then the exact account of every event.
+SOAK_MINUTES ?= 30
+soak: all $(B)/rel/soak
+	scripts/vm --timeout $$(( $(SOAK_MINUTES) * 60 + 600 )) --module eventpoll2.ko -- \
+		$(B)/rel/soak -s $$(( $(SOAK_MINUTES) * 60 )) $(SOAK_ARGS)
