@@ -53,3 +53,22 @@ SOAK_MINUTES ?= 30
 soak: all $(B)/rel/soak
 	scripts/vm --timeout $$(( $(SOAK_MINUTES) * 60 + 600 )) --module eventpoll2.ko -- \
 		$(B)/rel/soak -s $$(( $(SOAK_MINUTES) * 60 )) $(SOAK_ARGS)
+
+# KCSAN: a second kernel (KCSAN and KASAN do not combine), cached in
+# $(EP2_CACHE)/kcsan-kernel; the suite, the smoke steps and a soak on it.
+# Any KCSAN report fails (scripts/vm counts "BUG: KCSAN:" as a splat).
+KCSAN_SOAK_SECONDS ?= 120
+kcsan-kernel: debug-setup
+	scripts/debug-kernel --variant kcsan
+
+check-kcsan: debug-setup selftests userspace $(B)/rel/soak
+	scripts/check-debug --variant kcsan --run "$(B)/rel/soak -s $(KCSAN_SOAK_SECONDS)" $(CHECK_KCSAN_ARGS)
+
+# Each scripts/kcsan-inject/*.patch (a plain racy access) must be caught.
+check-kcsan-selfcheck: debug-setup selftests userspace $(B)/rel/soak
+	EP2_KERNEL_VARIANT=kcsan EP2_SELFCHECK_RUN="$(B)/rel/soak -s 60" scripts/debug-selfcheck
+
+# Fault injection: scripts/faultinj.c on the debug kernel (failslab,
+# fail_page_alloc, fail_usercopy, fail-nth), then kmemleak.
+check-fault: debug-setup userspace $(B)/rel/faultinj
+	scripts/check-debug --no-selftests --no-smoke --run "$(B)/rel/faultinj" $(CHECK_FAULT_ARGS)
