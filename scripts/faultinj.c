@@ -5,8 +5,10 @@
  * guest of the debug kernel, which has failslab, fail_page_alloc,
  * fail_usercopy and /proc/<pid>/task/<tid>/fail-nth.
  *
- * For each call (create, create with a ring, mmap of the ring, ctl ADD, MOD
- * and DEL, WAIT, PWAIT, PWAIT2, a wait on a ring instance), for n = 1, 2, ...:
+ * For each call (create, the first create of a user, create with a ring,
+ * mmap of the ring, ctl ADD (of an eventfd, with EPOLLWAKEUP, of a nested
+ * instance, on a ring instance), MOD and DEL, WAIT, PWAIT, PWAIT2, a wait on
+ * a ring instance), for n = 1, 2, ...:
  * set up fresh objects, write n to this thread's fail-nth right before the
  * call, make the call, read fail-nth back.  0 means the n-th fault point of
  * the call was failed; nonzero means the call has only n - 1 of them, and
@@ -232,6 +234,7 @@ static long long item_data(struct ctx *c, int fd)
 struct call {
 	const char *name;
 	int native_too;
+	int no_keeper;		/* run with no other instance of this user open */
 	void (*prep)(struct ctx *);
 	long (*call)(struct ctx *);
 	int (*check)(struct ctx *, long rc, int err);	/* 0 if consistent */
@@ -343,6 +346,49 @@ static int check_mmap(struct ctx *c, long rc, int err)
 }
 
 static long call_add(struct ctx *c) { return do_ctl(c, EPOLL_CTL_ADD, c->efd, EPOLLIN | EPOLLET, 0x22); }
+static long call_add_wakeup(struct ctx *c)
+{
+	return do_ctl(c, EPOLL_CTL_ADD, c->efd, EPOLLIN | EPOLLET | EPOLLWAKEUP, 0x22);
+}
+
+/* A nested instance (same backend) as the target. */
+static void prep_nested(struct ctx *c)
+{
+	prep_inst(c);
+	c->efd2 = do_create(c, 0);
+}
+
+static long call_add_nested(struct ctx *c) { return do_ctl(c, EPOLL_CTL_ADD, c->efd2, EPOLLIN, 0x44); }
+
+static int check_add_nested(struct ctx *c, long rc, int err)
+{
+	int r = do_ctl(c, EPOLL_CTL_ADD, c->efd2, EPOLLIN, 0x44);
+
+	(void)err;
+	if (rc < 0)
+		PROBE(r == 0, "ADD after a failed nested ADD: %s", strerror(errno));
+	else
+		PROBE(r < 0 && errno == EEXIST, "ADD after a nested ADD: %d (%s)", r, strerror(errno));
+	/* The nested instance reports through the outer one. */
+	int fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct ctx inner = *c;
+	struct epoll_event evs[4];
+	inner.ep = c->efd2;
+	PROBE(do_ctl(&inner, EPOLL_CTL_ADD, fd, EPOLLIN, 1) == 0, "inner ADD: %s", strerror(errno));
+	int n = do_wait(c, W_WAIT, evs, 4);
+	close(fd);
+	PROBE(n == 1 && evs[0].data.u64 == 0x44, "outer wait gave %d", n);
+	return probe_instance_works(c);
+}
+
+static void prep_ring_item_inst(struct ctx *c)
+{
+	prep_ring_inst(c);
+	if (ep2_ring_map(c->ep, &c->ring))
+		perror("faultinj: ring map");
+	else
+		c->ring_mapped = 1;
+}
 
 /* Items of an instance, from its fdinfo (same format on both backends). */
 static int count_items(int ep)
@@ -431,16 +477,20 @@ static int check_wait(struct ctx *c, long rc, int err)
 }
 
 static const struct call calls[] = {
-	{ "create", 1, prep_none, call_create, check_create, cleanup_all },
-	{ "create_ring", 0, prep_none, call_create_ring, check_create_ring, cleanup_all },
-	{ "mmap_ring", 0, prep_ring_inst, call_mmap, check_mmap, cleanup_all },
-	{ "ctl_add", 1, prep_inst, call_add, check_add, cleanup_all },
-	{ "ctl_mod", 1, prep_item, call_mod, check_mod, cleanup_all },
-	{ "ctl_del", 1, prep_item, call_del, check_del, cleanup_all },
-	{ "wait", 1, prep_pending, call_wait, check_wait, cleanup_all },
-	{ "pwait", 1, prep_pending, call_pwait, check_wait, cleanup_all },
-	{ "pwait2", 1, prep_pending, call_pwait2, check_wait, cleanup_all },
-	{ "wait_ring", 0, prep_ring_pending, call_wait, check_wait, cleanup_all },
+	{ "create_first", 1, 1, prep_none, call_create, check_create, cleanup_all },
+	{ "create", 1, 0, prep_none, call_create, check_create, cleanup_all },
+	{ "create_ring", 0, 0, prep_none, call_create_ring, check_create_ring, cleanup_all },
+	{ "mmap_ring", 0, 0, prep_ring_inst, call_mmap, check_mmap, cleanup_all },
+	{ "ctl_add", 1, 0, prep_inst, call_add, check_add, cleanup_all },
+	{ "ctl_add_wakeup", 1, 0, prep_inst, call_add_wakeup, check_add, cleanup_all },
+	{ "ctl_add_nested", 1, 0, prep_nested, call_add_nested, check_add_nested, cleanup_all },
+	{ "ctl_add_ring", 0, 0, prep_ring_item_inst, call_add, check_add, cleanup_all },
+	{ "ctl_mod", 1, 0, prep_item, call_mod, check_mod, cleanup_all },
+	{ "ctl_del", 1, 0, prep_item, call_del, check_del, cleanup_all },
+	{ "wait", 1, 0, prep_pending, call_wait, check_wait, cleanup_all },
+	{ "pwait", 1, 0, prep_pending, call_pwait, check_wait, cleanup_all },
+	{ "pwait2", 1, 0, prep_pending, call_pwait2, check_wait, cleanup_all },
+	{ "wait_ring", 0, 0, prep_ring_pending, call_wait, check_wait, cleanup_all },
 };
 
 /* ---- the kernel's report of each injected fault -------------------------- */
@@ -664,9 +714,17 @@ int main(int argc, char **argv)
 		if (!want)
 			continue;
 		tested++;
+		if (calls[i].no_keeper) {
+			close(keeper);
+			keeper = -1;
+		}
 		failures += run_call(&calls[i], 0);
 		if (calls[i].native_too)
 			failures += run_call(&calls[i], 1);
+		if (keeper < 0 && (keeper = ep2_create1(EP2_CLOEXEC)) < 0) {
+			perror("faultinj: create");
+			return 2;
+		}
 	}
 	close(keeper);
 	wr(path, "0");
