@@ -121,7 +121,8 @@ void ep_ring_note_ready_locked(EventPoll *ep, EpItem *epi)
 {
 	EpRing *r = ep->ring;
 	ep_ring_set_pending_locked(ep, true);
-	if (!ep_ring_serves(epi->events) || r->publish_queued)
+	/* epi->events changes under ep->mtx only: see ep_poll_callback(). */
+	if (!ep_ring_serves(read_once(epi->events)) || r->publish_queued)
 		return;
 	if (!ep2k_get_file_not_zero(ep->file))
 		return;
