@@ -16,6 +16,11 @@
 #                               the report its "expect:" line names
 #   make debug-clean            drop the cached module copies and logs (not
 #                               the kernel; rm -rf $(EP2_CACHE)/debug-kernel)
+#
+# The reliability lanes (scripts/debug-lane.md, "The reliability lanes"):
+#   make kcsan-kernel / check-kcsan / check-kcsan-selfcheck   KCSAN
+#   make check-fault            fail-nth over every call (debug kernel)
+#   make soak [SOAK_MINUTES=30] the storm with an exact account of events
 
 .PHONY: debug-setup debug-kernel check-debug check-debug-selfcheck debug-clean
 
@@ -36,7 +41,8 @@ check-debug-selfcheck: debug-setup selftests userspace
 	scripts/debug-selfcheck
 
 debug-clean:
-	rm -rf $(EP2_CACHE)/debug-module $(EP2_CACHE)/debug-inject $(EP2_CACHE)/debug-check
+	rm -rf $(EP2_CACHE)/debug-module $(EP2_CACHE)/debug-inject $(EP2_CACHE)/debug-check \
+		$(EP2_CACHE)/kcsan-module $(EP2_CACHE)/kcsan-inject
 
 # ---- the reliability lanes (scripts/debug-lane.md: KCSAN, fault injection,
 # soak; PREEMPT_RT is make check KFLAVOUR=rt).  None of them is in CI.
