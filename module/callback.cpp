@@ -41,7 +41,15 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 
 	{
 		SpinLock::IrqSave guard(ep->lock);
-		u32 events = epi->events;
+		/*
+		 * Marked: the harvest disarms a ONESHOT item and MOD sets a new
+		 * mask under ep->mtx alone, not ep->lock (as epoll's
+		 * ep_send_events).  Either mask is fine here: a callback that
+		 * sees the old one queues the item, and the harvest re-polls it
+		 * with the new mask and drops it (make check-kcsan reported the
+		 * plain read).
+		 */
+		u32 events = read_once(epi->events);
 
 		ep_set_busy_poll_napi_id(epi);
 
@@ -130,7 +138,8 @@ static int ep_poll_callback(EpPollEntry *pwq, int sync, u32 pollflags)
 	if (defer)
 		ep->pwake_work.queue();
 
-	if (!(epi->events & EPOLLEXCLUSIVE))
+	/* EPOLLEXCLUSIVE never changes after ADD; the word does (above). */
+	if (!(read_once(epi->events) & EPOLLEXCLUSIVE))
 		ewake = 1;
 
 	if (pollflags & POLLFREE) {

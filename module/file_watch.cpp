@@ -75,12 +75,19 @@ ErrorOr<> file_watch_attach(EpItem *epi)
 	fresh->close_cookie = nullptr;
 	fresh->pins = true;
 	if (close_watch_supported(file)) {
-		/* If the file cannot be observed after all, fall back to pinning. */
+		/*
+		 * The close mark's allocation can fail (ENOMEM): fail the ADD
+		 * then, as epoll fails on its allocations.  Pinning the file
+		 * instead would keep it open after its last close(), with the
+		 * item still reporting (make check-fault found this).
+		 */
 		auto cookie = close_watch_register(file);
-		if (!cookie.is_error()) {
-			fresh->close_cookie = cookie.value();
-			fresh->pins = false;
+		if (cookie.is_error()) {
+			file_watch_free(fresh);
+			return cookie.error();
 		}
+		fresh->close_cookie = cookie.value();
+		fresh->pins = false;
 	}
 
 	FileWatch *unused = nullptr;

@@ -120,11 +120,12 @@ int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
 void ep2k_wait_entry_unlink(struct wait_queue_entry *e);
 
 /* --- nesting with native epoll (mixed.hpp) -------------------------------- */
-/* wake_up_poll() with IRQs already off, the queue's lock taken with lockdep @subclass. */
+/*
+ * wake_up_poll() inside ep2k_wake_enter()/exit() (IRQs off, except on
+ * PREEMPT_RT), the queue's lock taken with lockdep @subclass.
+ */
 void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned int subclass);
-unsigned long ep2k_local_irq_save(void);
-void ep2k_local_irq_restore(unsigned long flags);
-/* This CPU's stack of instances being woken (IRQs off while it is used). */
+/* The stack of instances being woken by the chain of wakeups running here. */
 #define EP2K_WAKE_STACK_DEPTH 7	/* + 1 for a callback: lockdep's 8 subclasses */
 struct ep2k_wake_stack {
 	int depth;
@@ -132,7 +133,23 @@ struct ep2k_wake_stack {
 	/* Deferred wakeups that led to the one running (0: not deferred). */
 	int hops;
 };
-struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void);
+/*
+ * A use of the wake stack, on the caller's stack.  Without PREEMPT_RT the
+ * stack is per CPU and enter() disables IRQs until exit().  On PREEMPT_RT
+ * (spinlock_t sleeps, so IRQs stay on, and another task may run on this CPU
+ * in the middle of a chain) it is per task: the outermost frame's @own.
+ */
+struct ep2k_wake_frame {
+	unsigned long flags;		/* without PREEMPT_RT: IRQ state */
+	const void *task;		/* PREEMPT_RT: owner of @own ... */
+	struct ep2k_wake_frame *next;	/* ... on the list of chains */
+	int outermost;
+	struct ep2k_wake_stack own;
+};
+struct ep2k_wake_stack *ep2k_wake_enter(struct ep2k_wake_frame *f);
+void ep2k_wake_exit(struct ep2k_wake_frame *f);
+/* The stack of the chain running here, read-only, or an empty one (ep->lock held). */
+const struct ep2k_wake_stack *ep2k_wake_current(void);
 /* An irq_work whose func is ep2_deferred_wake(); queue, sync (may sleep). */
 void ep2k_init_deferred_wake(struct irq_work *w);
 int ep2k_irq_work_queue(struct irq_work *w);

@@ -19,11 +19,18 @@ struct ListNode {
 		prev = this;
 	}
 	bool empty() const { return read_once(next) == this; }
-	/* list_empty_careful(): safe against a concurrent del_init_careful. */
+	/*
+	 * list_empty_careful(): safe against a concurrent del_init_careful.
+	 * Called without the lock that guards the list (ep_wait's lockless
+	 * events_available()), so both loads are marked, as the kernel's
+	 * READ_ONCE(head->prev): a writer may be linking a node in under
+	 * ep->lock.  A stale answer only costs a recheck under the lock
+	 * (make check-kcsan reported the plain read of prev).
+	 */
 	bool empty_careful() const
 	{
 		ListNode *n = load_acquire(next);
-		return n == this && n == prev;
+		return n == this && n == read_once(prev);
 	}
 	bool linked() const { return !empty(); }
 

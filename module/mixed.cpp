@@ -75,20 +75,20 @@ u32 ep_poll_native_target(EpItem *epi, struct poll_table_struct *pt, int depth)
 
 void ep_poll_safewake(EventPoll *ep, EpItem *epi, u32 pollflags)
 {
-	unsigned long flags = ep2k_local_irq_save();
-	ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
+	ep2k_wake_frame frame;
+	ep2k_wake_stack *st = ep2k_wake_enter(&frame);
 	if (!ep_being_woken(st, ep) && st->depth < EP2K_WAKE_STACK_DEPTH) {
 		unsigned subclass = static_cast<unsigned>(st->depth) + (epi ? 1 : 0);
 		st->ep[st->depth++] = ep;
 		ep2k_wake_up_poll_irqs_off(ep->poll_wait.raw(), EPOLLIN | pollflags, subclass);
 		st->depth--;
 	}
-	ep2k_local_irq_restore(flags);
+	ep2k_wake_exit(&frame);
 }
 
 bool ep_poll_defer_locked(EventPoll *ep, u32 pollflags)
 {
-	const ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
+	const ep2k_wake_stack *st = ep2k_wake_current();
 	int hops = st->hops + 1;
 	if (ep_being_woken(st, ep) || hops > EP_MAX_MIXED_DEPTH)
 		return false;
@@ -97,10 +97,16 @@ bool ep_poll_defer_locked(EventPoll *ep, u32 pollflags)
 	return true;
 }
 
-/* The irq_work of a deferred wakeup: wake as ep_poll_safewake(ep, NULL). */
+/*
+ * The irq_work of a deferred wakeup: wake as ep_poll_safewake(ep, NULL).
+ * It is a plain irq_work (not IRQ_WORK_INIT_HARD): on PREEMPT_RT it runs in
+ * the per-CPU irq_work thread, where ep->lock and the poll_wait lock, both
+ * sleeping locks there, may be taken; in hard IRQ they could not be.
+ */
 static void ep_poll_deferred(EventPoll *ep)
 {
-	unsigned long flags = ep2k_local_irq_save();
+	ep2k_wake_frame frame;
+	ep2k_wake_stack *st = ep2k_wake_enter(&frame);
 	u32 pollflags;
 	u8 hops;
 	{
@@ -111,13 +117,12 @@ static void ep_poll_deferred(EventPoll *ep)
 		ep->pwake_hops = EP_NO_PWAKE;
 	}
 	if (hops != EP_NO_PWAKE) {
-		ep2k_wake_stack *st = ep2k_this_cpu_wake_stack();
 		int saved = st->hops;
 		st->hops = hops;
 		ep_poll_safewake(ep, nullptr, pollflags);
 		st->hops = saved;
 	}
-	ep2k_local_irq_restore(flags);
+	ep2k_wake_exit(&frame);
 }
 
 void ep_pwake_init(EventPoll *ep)

@@ -49,8 +49,9 @@
  * waking an instance's pollers (poll_wait) runs the callbacks of whatever
  * watches it, native epoll included, under the lock of the queue woken.
  *
- * - The per-CPU wake stack (kapi.h ep2k_wake_stack, used with IRQs off)
- *   lists the instances being woken on this CPU.  A wakeup of an instance
+ * - The wake stack (kapi.h ep2k_wake_stack: per CPU, used with IRQs off;
+ *   on PREEMPT_RT, where spinlock_t sleeps, per task) lists the instances
+ *   being woken by the chain running here.  A wakeup of an instance
  *   already on it is a cycle and is dropped (its pollers are being woken
  *   already); so is one nested deeper than EP2K_WAKE_STACK_DEPTH (kernel
  *   stack).  Its depth is the lockdep subclass of poll_wait's lock, as

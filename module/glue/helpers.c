@@ -130,16 +130,91 @@ void ep2k_wake_up_poll_irqs_off(struct wait_queue_head *wq, u32 events, unsigned
 	wake_up_locked_poll(wq, (__force __poll_t)events);
 	spin_unlock(&wq->lock);
 }
-unsigned long ep2k_local_irq_save(void)
+
+/*
+ * The wake stack (mixed.hpp).  Without PREEMPT_RT, one per CPU, used with
+ * IRQs off: nothing else runs on the CPU while a chain of wakeups uses it.
+ * On PREEMPT_RT that cannot work: spinlock_t is a sleeping lock, so IRQs
+ * must not be off around wake_up() (a contended lock would schedule with
+ * IRQs off), and another task can run on this CPU in the middle of a chain
+ * and push to the same stack.  There the stack is the task's, in the
+ * outermost ep2k_wake_enter() frame, found through a short list of the
+ * chains in progress (few at a time; a raw lock for nanoseconds).
+ */
+#ifdef CONFIG_PREEMPT_RT
+static struct ep2k_wake_frame *ep2k_wake_chains;	/* ep2k_wake_lock */
+static DEFINE_RAW_SPINLOCK(ep2k_wake_lock);
+
+static struct ep2k_wake_frame *ep2k_wake_find(void)
 {
+	struct ep2k_wake_frame *f;
+
+	for (f = ep2k_wake_chains; f; f = f->next)
+		if (f->task == current)
+			return f;
+	return NULL;
+}
+
+struct ep2k_wake_stack *ep2k_wake_enter(struct ep2k_wake_frame *f)
+{
+	struct ep2k_wake_frame *outer;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	return flags;
+	raw_spin_lock_irqsave(&ep2k_wake_lock, flags);
+	outer = ep2k_wake_find();
+	f->outermost = !outer;
+	if (!outer) {
+		f->task = current;
+		f->own.depth = 0;
+		f->own.hops = 0;
+		f->next = ep2k_wake_chains;
+		ep2k_wake_chains = f;
+		outer = f;
+	}
+	raw_spin_unlock_irqrestore(&ep2k_wake_lock, flags);
+	return &outer->own;
 }
-void ep2k_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
+
+void ep2k_wake_exit(struct ep2k_wake_frame *f)
+{
+	struct ep2k_wake_frame **pp;
+	unsigned long flags;
+
+	if (!f->outermost)
+		return;
+	raw_spin_lock_irqsave(&ep2k_wake_lock, flags);
+	for (pp = &ep2k_wake_chains; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	raw_spin_unlock_irqrestore(&ep2k_wake_lock, flags);
+}
+
+const struct ep2k_wake_stack *ep2k_wake_current(void)
+{
+	static const struct ep2k_wake_stack empty;
+	const struct ep2k_wake_frame *f;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ep2k_wake_lock, flags);
+	f = ep2k_wake_find();
+	raw_spin_unlock_irqrestore(&ep2k_wake_lock, flags);
+	/* Only this task changes its own stack: reading it unlocked is fine. */
+	return f ? &f->own : &empty;
+}
+#else
 static DEFINE_PER_CPU(struct ep2k_wake_stack, ep2k_wake_stacks);
-struct ep2k_wake_stack *ep2k_this_cpu_wake_stack(void) { return this_cpu_ptr(&ep2k_wake_stacks); }
+
+struct ep2k_wake_stack *ep2k_wake_enter(struct ep2k_wake_frame *f)
+{
+	local_irq_save(f->flags);
+	return this_cpu_ptr(&ep2k_wake_stacks);
+}
+
+void ep2k_wake_exit(struct ep2k_wake_frame *f) { local_irq_restore(f->flags); }
+
+/* From the callback: ep->lock is held with IRQs off, the CPU is ours. */
+const struct ep2k_wake_stack *ep2k_wake_current(void) { return this_cpu_ptr(&ep2k_wake_stacks); }
+#endif
 void ep2k_init_deferred_wake(struct irq_work *w) { init_irq_work(w, ep2k_deferred_wake_tramp); }
 int ep2k_irq_work_queue(struct irq_work *w) { return irq_work_queue(w); }
 void ep2k_irq_work_sync(struct irq_work *w) { irq_work_sync(w); }
