@@ -111,6 +111,8 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_WAIT, _IOC_NR(EP2_IOC_WAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT, _IOC_NR(EP2_IOC_PWAIT));
 	DEFINE(EP2K_IOC_NR_PWAIT2, _IOC_NR(EP2_IOC_PWAIT2));
+	DEFINE(EP2K_IOC_NR_CTL_BATCH, _IOC_NR(EP2_IOC_CTL_BATCH));
+	DEFINE(EP2K_IOC_NR_CTL_WAIT, _IOC_NR(EP2_IOC_CTL_WAIT));
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
 	DEFINE(EP2K_PAGE_SIZE, PAGE_SIZE);
 
@@ -119,7 +121,10 @@ void ep2_layout(void)
 	BUILD_BUG_ON(EP2_CTL_ADD != EPOLL_CTL_ADD || EP2_CTL_DEL != EPOLL_CTL_DEL ||
 		     EP2_CTL_MOD != EPOLL_CTL_MOD);
 	BUILD_BUG_ON(sizeof(struct ep2_ctl_args) != EP2_CTL_ARGS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct ep2_wait_args) != EP2_WAIT_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ep2_wait_args) != EP2_WAIT_ARGS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_change) != EP2_CTL_CHANGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_batch_args) != EP2_CTL_BATCH_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_wait_args) != EP2_CTL_WAIT_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);
