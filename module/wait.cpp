@@ -312,9 +312,10 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			SpinLock::Irq guard(ep->lock);
 			/*
 			 * Timed out and no longer queued means woken after the
-			 * timeout, before we got the lock: harvest anyway.
+			 * timeout, before we got the lock: harvest anyway.  A batch
+			 * that timed out harvests what it collected.
 			 */
-			if (timed_out)
+			if (timed_out && !batch_open)
 				eavail = !ep2k_wait_entry_queued_locked(wait.wait.raw());
 			ep2k___remove_wait_queue(ep->wq.raw(), wait.wait.raw());
 		}

@@ -16,7 +16,7 @@ SELFTEST_CHECK    = @test -e $(SELFTEST_HARNESS)/kselftest_harness.h || \
 
 SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 COMPAT32_SRCS   := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c \
-	signal_test.c modes_test.c),$(wildcard selftests/*_test.c))
+	signal_test.c modes_test.c batch_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS  := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
 EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test
 
