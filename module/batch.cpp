@@ -42,6 +42,12 @@ BatchResult ep_apply_changes(int epfd, UserPtr changes, u32 nchanges, u32 flags,
 {
 	BatchResult r{0, 0, false};
 	ep2_ctl_change chunk[CHUNK];
+	/*
+	 * epfd was checked by ep_batch_check(); one reference serves every
+	 * change (as a syscall in progress holds its file).  Closed since: the
+	 * changes get its EBADF, as epoll_ctl() would.
+	 */
+	FdRef f(epfd);
 
 	while (r.done < nchanges) {
 		/* A dying task stops between chunks (done < nchanges, no fault). */
@@ -59,7 +65,8 @@ BatchResult ep_apply_changes(int epfd, UserPtr changes, u32 nchanges, u32 flags,
 			ep2_event ev{};
 			ev.events = c.events;
 			ev.data = c.data;
-			auto res = ep_ctl(epfd, c.op, c.fd, c.op != EP2_CTL_DEL ? &ev : nullptr, via);
+			auto res = f ? ep_ctl_file(f.get(), c.op, c.fd, c.op != EP2_CTL_DEL ? &ev : nullptr, via)
+				     : ErrorOr<>(EBADF_);
 			s32 code = res.is_error() ? res.error().code : 0;
 			r.done++;
 			if (code)

@@ -81,6 +81,17 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 	FdRef f(epfd);
 	if (!f)
 		return EBADF_;
+	return ep_ctl_file(f.get(), op, fd, epds, via);
+}
+
+/*
+ * The rest of epoll_ctl() once epfd is resolved (its EBADF is the first
+ * check): the batch resolves it once and holds the reference for all its
+ * changes.
+ */
+ErrorOr<> ep_ctl_file(struct file *epf, int op, int fd, ep2_event *epds, struct file *via)
+{
+	struct file *f = epf;
 	FdRef tf(fd);
 	if (!tf)
 		return EBADF_;
@@ -94,9 +105,9 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 		epds->events &= ~EPOLLWAKEUP;
 
 	/* epfd must be an instance, and an instance cannot watch itself. */
-	if (f.get() == tf.get() || !kfile::is_ep2(f.get()))
+	if (f == tf.get() || !kfile::is_ep2(f))
 		return EINVAL_;
-	if (via && via != f.get())
+	if (via && via != f)
 		return EINVAL_;
 
 	/*
@@ -111,7 +122,7 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via)
 			return EINVAL_;
 	}
 
-	EventPoll *ep = ep_from_file(f.get());
+	EventPoll *ep = ep_from_file(f);
 	/* ep->mtx, after the loop-check section when the ADD needs one. */
 	CtlLock lock(ep, op, tf.get());
 	if (!lock.held())

@@ -362,6 +362,9 @@ MinWait MinWait::from_args(u32 min_events, u64 min_wait_ns, int maxevents)
 		need = static_cast<u32>(maxevents);
 	if (need > static_cast<u32>(maxevents))
 		need = static_cast<u32>(maxevents);
+	/* The count is a walk of the ready list under ep->lock: bounded. */
+	if (need > EP2_MIN_EVENTS_MAX)
+		need = EP2_MIN_EVENTS_MAX;
 	s64 ns = min_wait_ns > static_cast<u64>(KTIME_MAX) ? KTIME_MAX : static_cast<s64>(min_wait_ns);
 	return MinWait{need, ns};
 }

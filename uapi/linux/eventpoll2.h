@@ -111,6 +111,8 @@ struct ep2_wait_args {
 };
 #define EP2_WAIT_ARGS_SIZE_VER0		48
 #define EP2_WAIT_ARGS_SIZE_VER1		64
+/* min_events (and maxevents standing in for it) counts at most this many. */
+#define EP2_MIN_EVENTS_MAX		1024
 
 /*
  * Batched ctl (EP2_IOC_CTL_BATCH) and ctl + wait in one call
