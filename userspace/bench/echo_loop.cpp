@@ -73,7 +73,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 		std::vector<Change> rearm;
 		char buf[16384];
 		bool run = true;
-		uint64_t partial[4096] = {};
+		std::vector<uint64_t> partial; // bytes of a request not yet complete, by fd
 		rusage r0{}, r1{};
 		bool started = false;
 		while (run) {
@@ -130,11 +130,11 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 						if (r > 0) {
 							if (write(c, buf, size_t(r)) < 0 && errno != EAGAIN)
 								break;
-							if (size_t(c) < 4096) {
-								partial[c] += uint64_t(r);
-								srv.requests += partial[c] / MSG;
-								partial[c] %= MSG;
-							}
+							if (size_t(c) >= partial.size())
+								partial.resize(size_t(c) + 1024, 0);
+							partial[size_t(c)] += uint64_t(r);
+							srv.requests += partial[size_t(c)] / MSG;
+							partial[size_t(c)] %= MSG;
 							if (r == ssize_t(sizeof(buf)))
 								continue;
 							break;
