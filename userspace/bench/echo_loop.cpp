@@ -19,6 +19,7 @@
 
 #include "batch.h"
 #include "options.h"
+#include <cstdio>
 #include "timing.h"
 #include "util.h"
 
@@ -49,6 +50,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 		close(ls);
 		return false;
 	}
+	fprintf(stderr, "  .. .. echo %s C=%d\n", backend.c_str(), C);
 	BatchCtl *bc = dynamic_cast<BatchCtl *>(sp.get());
 	MinWaitCap *mw = dynamic_cast<MinWaitCap *>(sp.get());
 	if (how.min_events > 1 && !mw && backend.find('+') != std::string::npos) {
@@ -65,7 +67,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 		return false;
 	}
 	const uint32_t conn_ev = how.oneshot ? EPOLLIN | EPOLLONESHOT : EPOLLIN;
-	std::atomic<bool> server_failed{false}, counting{false};
+	std::atomic<bool> server_failed{false}, counting{false}, stop{false};
 	EchoStats srv;
 	std::thread server([&] {
 		std::vector<Ev> evs(256);
@@ -76,7 +78,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 		std::vector<uint64_t> partial; // bytes of a request not yet complete, by fd
 		rusage r0{}, r1{};
 		bool started = false;
-		while (run) {
+		while (run && !stop.load(std::memory_order_relaxed)) {
 			if (!started && counting.load(std::memory_order_relaxed)) {
 				started = true;
 				srv = EchoStats{};
@@ -84,7 +86,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 			}
 			int n;
 			if (!rearm.empty() && bc) {
-				n = bc->ctl_wait(rearm.data(), int(rearm.size()), evs.data(), int(evs.size()), 5000);
+				n = bc->ctl_wait(rearm.data(), int(rearm.size()), evs.data(), int(evs.size()), 1000);
 				srv.poll_calls++;
 			} else {
 				for (auto &c : rearm) {
@@ -93,9 +95,9 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 					srv.poll_calls++;
 				}
 				if (how.min_events > 1 && mw)
-					n = mw->wait_min(evs.data(), int(evs.size()), 5000, how.min_events, how.min_wait_ns);
+					n = mw->wait_min(evs.data(), int(evs.size()), 1000, how.min_events, how.min_wait_ns);
 				else
-					n = sp->wait(evs.data(), int(evs.size()), 5000);
+					n = sp->wait(evs.data(), int(evs.size()), 1000);
 				srv.poll_calls++;
 			}
 			rearm.clear();
@@ -153,6 +155,9 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 				}
 			}
 		}
+		if (run && !server_failed)
+			fprintf(stderr, "  .. .. %s C=%d: the server saw no STOP event; stopped by the flag\n",
+				backend.c_str(), C);
 		getrusage(RUSAGE_THREAD, &r1);
 		srv.nvcsw = uint64_t(std::max<long>(0, r1.ru_nvcsw - r0.ru_nvcsw));
 		srv.nivcsw = uint64_t(std::max<long>(0, r1.ru_nivcsw - r0.ru_nivcsw));
@@ -249,6 +254,8 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 	for (int c : cs)
 		close(c);
 	close(cep);
+	/* The flag too: the server stops within a wait timeout even if the event is lost. */
+	stop = true;
 	efd_write(stopfd);
 	server.join();
 	sp.reset();
