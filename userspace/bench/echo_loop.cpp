@@ -67,7 +67,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 		return false;
 	}
 	const uint32_t conn_ev = how.oneshot ? EPOLLIN | EPOLLONESHOT : EPOLLIN;
-	std::atomic<bool> server_failed{false}, counting{false}, stop{false};
+	std::atomic<bool> server_failed{false}, counting{false}, stop{false}, server_done{false};
 	EchoStats srv;
 	std::thread server([&] {
 		std::vector<Ev> evs(256);
@@ -155,9 +155,6 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 				}
 			}
 		}
-		if (run && !server_failed)
-			fprintf(stderr, "  .. .. %s C=%d: the server saw no STOP event; stopped by the flag\n",
-				backend.c_str(), C);
 		getrusage(RUSAGE_THREAD, &r1);
 		srv.nvcsw = uint64_t(std::max<long>(0, r1.ru_nvcsw - r0.ru_nvcsw));
 		srv.nivcsw = uint64_t(std::max<long>(0, r1.ru_nivcsw - r0.ru_nivcsw));
@@ -165,6 +162,7 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 			sp->del(c);
 			close(c);
 		}
+		server_done = true;
 	});
 
 	// Client: workload 6's, on native epoll.
@@ -254,9 +252,18 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 	for (int c : cs)
 		close(c);
 	close(cep);
-	/* The flag too: the server stops within a wait timeout even if the event is lost. */
-	stop = true;
 	efd_write(stopfd);
+	/*
+	 * The server stops on that event; should it not see it within 3 s,
+	 * a flag stops it (within a wait timeout) and the run says so.
+	 */
+	uint64_t t_stop = mono_ns();
+	while (!server_done && mono_ns() - t_stop < 3000000000ull)
+		usleep(10000);
+	if (!server_done) {
+		stop = true;
+		fprintf(stderr, "  .. .. %s C=%d: the server saw no STOP event in 3 s\n", backend.c_str(), C);
+	}
 	server.join();
 	sp.reset();
 	close(ls);
