@@ -101,6 +101,18 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via, bo
 	FdRef f(epfd);
 	if (!f)
 		return EBADF_;
+	return ep_ctl_file(f.get(), op, fd, epds, via, nonblock);
+}
+
+/*
+ * The rest of epoll_ctl() once epfd is resolved (its EBADF is the first
+ * check): the batch resolves it once and holds the reference for all its
+ * changes.
+ */
+ErrorOr<> ep_ctl_file(struct file *epf, int op, int fd, ep2_event *epds, struct file *via,
+		      bool nonblock)
+{
+	struct file *f = epf;
 	FdRef tf(fd);
 	if (!tf)
 		return EBADF_;
@@ -114,9 +126,9 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via, bo
 		epds->events &= ~EPOLLWAKEUP;
 
 	/* epfd must be an instance, and an instance cannot watch itself. */
-	if (f.get() == tf.get() || !kfile::is_ep2(f.get()))
+	if (f == tf.get() || !kfile::is_ep2(f))
 		return EINVAL_;
-	if (via && via != f.get())
+	if (via && via != f)
 		return EINVAL_;
 
 	/*
@@ -131,7 +143,7 @@ ErrorOr<> ep_ctl(int epfd, int op, int fd, ep2_event *epds, struct file *via, bo
 			return EINVAL_;
 	}
 
-	EventPoll *ep = ep_from_file(f.get());
+	EventPoll *ep = ep_from_file(f);
 	/* ep->mtx, after the loop-check section when the ADD needs one. */
 	CtlLock lock(ep, op, tf.get(), nonblock);
 	if (!lock.held())

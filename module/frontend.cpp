@@ -9,6 +9,7 @@
 #include "wait.hpp"
 #include "frontend.hpp"
 #include "busypoll.hpp"
+#include "batch.hpp"
 
 namespace ep2 {
 
@@ -17,7 +18,13 @@ namespace {
 static_assert(sizeof(ep2_event) == EP2K_SIZEOF_EPOLL_EVENT);
 static_assert(sizeof(ep2_create_args) == EP2_CREATE_ARGS_SIZE_VER1);
 static_assert(sizeof(ep2_ctl_args) == EP2_CTL_ARGS_SIZE_VER0);
-static_assert(sizeof(ep2_wait_args) == EP2_WAIT_ARGS_SIZE_VER0);
+static_assert(sizeof(ep2_wait_args) == EP2_WAIT_ARGS_SIZE_VER1);
+static_assert(sizeof(ep2_ctl_batch_args) == EP2_CTL_BATCH_ARGS_SIZE_VER0);
+static_assert(sizeof(ep2_ctl_wait_args) == EP2_CTL_WAIT_ARGS_SIZE_VER0);
+/* The batch and ctl + wait structs share their first 32 bytes. */
+static_assert(__builtin_offsetof(ep2_ctl_batch_args, done) == 24 &&
+	      __builtin_offsetof(ep2_ctl_wait_args, done) == 24 &&
+	      __builtin_offsetof(ep2_ctl_wait_args, failed) == 28);
 
 /*
  * Copy an argument struct whose first field is its size.  One copy in the
@@ -138,17 +145,21 @@ ErrorOr<int> ioc_wait(unsigned nr, UserPtr uarg, bool compat, struct file *via)
 	ep2_wait_args a;
 	TRY((copy_args<ep2_wait_args, EP2_WAIT_ARGS_SIZE_VER0>(a, uarg)));
 	UserPtr events = user_ptr(a.events, compat);
+	if (a.__reserved1)
+		return EINVAL_;
+	/* Version 0 callers: min_events and min_wait_ns are 0, a plain wait. */
+	MinWait mw = MinWait::from_args(a.min_events, a.min_wait_ns, a.maxevents > 0 ? a.maxevents : 1);
 
 	switch (nr) {
 	case EP2K_IOC_NR_WAIT:
 		if (a.sigmask || a.sigsetsize || a.timeout)
 			return EINVAL_;
-		return ep_wait(a.epfd, events, a.maxevents, WaitTimeout::from_ms(a.timeout_ms), via);
+		return ep_wait(a.epfd, events, a.maxevents, WaitTimeout::from_ms(a.timeout_ms), via, mw);
 	case EP2K_IOC_NR_PWAIT:
 		if (a.timeout)
 			return EINVAL_;
 		return ep_pwait(a.epfd, events, a.maxevents, WaitTimeout::from_ms(a.timeout_ms),
-				user_ptr(a.sigmask, compat), a.sigsetsize, via);
+				user_ptr(a.sigmask, compat), a.sigsetsize, via, mw);
 	default: { /* PWAIT2 */
 		if (a.timeout_ms)
 			return EINVAL_;
@@ -161,9 +172,77 @@ ErrorOr<int> ioc_wait(unsigned nr, UserPtr uarg, bool compat, struct file *via)
 			to = TRY(WaitTimeout::from_timespec(sec, nsec));
 		}
 		return ep_pwait(a.epfd, events, a.maxevents, to, user_ptr(a.sigmask, compat),
-				a.sigsetsize, via);
+				a.sigsetsize, via, mw);
 	}
 	}
+}
+
+/*
+ * done/failed of a batch or ctl + wait struct (offset 24 in both).  Written
+ * as zeros before anything is applied, so a struct that cannot take the
+ * counts is EFAULT with nothing done.
+ */
+ErrorOr<> put_counts(UserPtr uarg, u32 done, u32 failed)
+{
+	u32 counts[2] = {done, failed};
+	if (ep2k_copy_to_user(uarg.offset(24).get(), counts, sizeof(counts)))
+		return EFAULT_;
+	return OK;
+}
+
+/* EP2_IOC_CTL_BATCH: returns the number of changes processed. */
+ErrorOr<int> ioc_ctl_batch(UserPtr uarg, bool compat, struct file *via)
+{
+	ep2_ctl_batch_args a;
+	TRY((copy_args<ep2_ctl_batch_args, EP2_CTL_BATCH_ARGS_SIZE_VER0>(a, uarg)));
+	UserPtr changes = user_ptr(a.changes, compat);
+	TRY(ep_batch_check(a.epfd, changes, a.nchanges, a.flags, via));
+	TRY(put_counts(uarg, 0, 0));
+
+	BatchResult r = ep_apply_changes(a.epfd, changes, a.nchanges, a.flags, via);
+	(void)put_counts(uarg, r.done, r.failed);	/* the return value says it too */
+	if (r.fault && !r.done)
+		return EFAULT_;
+	return ErrorOr<int>(static_cast<int>(r.done));
+}
+
+/*
+ * EP2_IOC_CTL_WAIT: every check of both halves first (nothing is applied
+ * by a call that fails them), then the changes, then the wait on the same
+ * instance reference.  A failed change makes the wait a non-blocking pass;
+ * an unreadable change is EFAULT with no wait (done says what was applied).
+ */
+ErrorOr<int> ioc_ctl_wait(UserPtr uarg, bool compat, struct file *via)
+{
+	ep2_ctl_wait_args a;
+	TRY((copy_args<ep2_ctl_wait_args, EP2_CTL_WAIT_ARGS_SIZE_VER0>(a, uarg)));
+	UserPtr changes = user_ptr(a.changes, compat);
+	UserPtr events = user_ptr(a.events, compat);
+
+	TRY(ep_batch_check(a.epfd, changes, a.nchanges, a.flags, via));
+	TRY(ep_check_wait_array(events, a.maxevents));
+	SigMask sm;
+	TRY(sm.read(user_ptr(a.sigmask, compat), a.sigsetsize));
+	FdRef f(a.epfd);
+	if (!f)
+		return EBADF_;	/* closed since the check */
+	if (!kfile::is_ep2(f.get()) || (via && via != f.get()))
+		return EINVAL_;
+	WaitTimeout to = WaitTimeout::from_ns(a.timeout_ns);
+	MinWait mw = MinWait::from_args(a.min_events, a.min_wait_ns, a.maxevents);
+	TRY(put_counts(uarg, 0, 0));
+
+	BatchResult r = ep_apply_changes(a.epfd, changes, a.nchanges, a.flags, via);
+	(void)put_counts(uarg, r.done, r.failed);
+	if (r.fault)
+		return EFAULT_;
+	if (r.failed)
+		to = WaitTimeout{WaitTimeout::Poll, 0};
+
+	sm.install();
+	auto res = ep_poll_instance(ep_from_file(f.get()), events, a.maxevents, to, mw);
+	sm.done(res.is_error() && res.error().code == EINTR_.code);
+	return res;
 }
 
 } // namespace
@@ -203,6 +282,10 @@ extern "C" long ep2_ioctl(struct file *f, unsigned int cmd, unsigned long arg, i
 	case EP2K_IOC_NR_PWAIT:
 	case EP2K_IOC_NR_PWAIT2:
 		return ioc_wait(nr, uarg, compat, via).to_long();
+	case EP2K_IOC_NR_CTL_BATCH:
+		return ioc_ctl_batch(uarg, compat, via).to_long();
+	case EP2K_IOC_NR_CTL_WAIT:
+		return ioc_ctl_wait(uarg, compat, via).to_long();
 	default:
 		return ENOTTY_.code;
 	}

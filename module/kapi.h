@@ -114,6 +114,8 @@ void ep2k___remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entr
 void ep2k_init_callback_entry(struct wait_queue_entry *e);
 /* An entry for the current task that removes itself when woken. */
 void ep2k_init_autoremove_entry(struct wait_queue_entry *e);
+/* A min-wait waiter: wakes (and removes itself) only if ep2_minwait_ready(). */
+void ep2k_init_minwait_entry(struct wait_queue_entry *e);
 int ep2k_wait_entry_queued(struct wait_queue_entry *e);		/* !list_empty_careful */
 int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e);	/* !list_empty */
 /* POLLFREE side of the callback: list_del_init(&e->entry). */
@@ -201,6 +203,7 @@ void ep2k_poll_wait(struct file *f, struct wait_queue_head *wq, struct poll_tabl
 
 /* --- user memory ---------------------------------------------------------- */
 unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned long n);
+unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n);
 int ep2k_copy_struct_from_user(void *dst, unsigned long ksize,
 			       const void __user *src, unsigned long usize);
 int ep2k_access_ok(const void __user *p, unsigned long n);
@@ -335,6 +338,7 @@ int ep2_instance_release(struct file *f);
 u32 ep2_instance_poll(struct file *f, struct poll_table_struct *pt);
 void ep2_instance_show_fdinfo(struct seq_file *m, struct file *f);
 int ep2_poll_callback(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key);
+int ep2_minwait_ready(struct wait_queue_entry *wait);
 void ep2_deferred_wake(struct irq_work *w);
 int ep2_instance_mmap(struct file *f, struct vm_area_struct *vma);
 void ep2_ring_work(struct callback_head *cb);

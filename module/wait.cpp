@@ -142,27 +142,77 @@ ErrorOr<int> ep_send_events(EventPoll *ep, UserPtr events, int maxevents, bool t
 }
 
 /*
+ * Ready items for min-wait, counted up to @limit: unconsumed ring entries
+ * (per the untrusted head, bounded by the ring size) plus the ready list
+ * and what a running scan diverted to ovflist.  ep->lock held: every waker
+ * of ep->wq holds it, so the wake function below may call this.  A count of
+ * readiness notifications: the harvest polls each item, so fewer may come
+ * back, and a ring item that became ready again while its entry is
+ * unclaimed counts twice until it is published.
+ */
+static u32 ep_ready_count_locked(EventPoll *ep, u32 limit)
+{
+	u32 n = 0;
+	if (EpRing *r = ep->ring) {
+		u32 used = read_once(r->tail) - load_acquire(r->hdr->head);
+		if (used <= r->entries)
+			n = used;
+	}
+	for (ListNode *p = read_once(ep->rdllist.next); p != &ep->rdllist && n < limit; p = p->next)
+		n++;
+	for (EpItem *e = read_once(ep->ovflist); e && e != ep_unactive() && n < limit; e = e->next)
+		n++;
+	return n;
+}
+
+/*
+ * A min-wait waiter's wait entry: woken only once @need items are ready
+ * (the wake function declines otherwise, so an exclusive wakeup passes on
+ * to the next waiter); its timer and signals wake it directly.
+ */
+struct MinWaitEntry {
+	EP2_PINNED(MinWaitEntry);
+	WaitEntry wait;
+	EventPoll *ep;
+	u32 need;
+};
+
+/*
  * Wait for events: fs/eventpoll.c ep_poll.  @deadline_ns NULL waits forever;
  * a Poll timeout makes one non-blocking pass.  Waiters queue exclusively;
  * the wakeup entry removes itself, so each wakeup reaches the next waiter.
+ *
+ * With min-wait (@mw.need > 1) the harvest is held back while fewer than
+ * need items are ready: the first time the wait sees one ready opens the
+ * batch (and starts the wait_ns clock); it then sleeps on an entry that is
+ * woken only at need ready, or until the batch deadline, the timeout or a
+ * signal, and harvests once, into the whole array.  One harvest per call:
+ * nothing is held back from userspace, an LT item is never reported twice.
  */
-static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTimeout to)
+static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTimeout to, MinWait mw)
 {
 	bool timed_out = false;
 	u64 slack = 0;
-	s64 expires = 0;
-	const s64 *exp = nullptr;
+	s64 expires = KTIME_MAX;
+	bool has_deadline = false;
 
 	lockdep_assert_irqs_enabled();
 
 	if (to.kind == WaitTimeout::Deadline) {
 		slack = select_estimate_accuracy(to.deadline_ns);
 		expires = to.deadline_ns;
-		exp = &expires;
+		has_deadline = true;
 	} else if (to.kind == WaitTimeout::Poll) {
 		/* Non-blocking: no trip to the wait queue. */
 		timed_out = true;
 	}
+
+	/* Min-wait: a Poll pass ignores it. */
+	const u32 need = mw.need;
+	const bool batching = need > 1 && !timed_out;
+	bool batch_open = false;
+	s64 batch_deadline = KTIME_MAX;
+	u64 batch_slack = 0;
 
 	/*
 	 * Racy, and fine: the check under the lock below is the one that
@@ -179,6 +229,30 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 	bool eavail = ep->events_available() || (ring && ep_ring_nonempty(ep));
 
 	for (;;) {
+		if (eavail && batching) {
+			u32 n;
+			if (ring)
+				seen_gen = read_once(ring->gen);
+			{
+				SpinLock::Irq guard(ep->lock);
+				n = ep_ready_count_locked(ep, need);
+			}
+			if (!n) {
+				eavail = false;		/* a stale wakeup: nothing ready */
+			} else {
+				if (!batch_open) {
+					batch_open = true;
+					if (mw.wait_ns) {
+						batch_deadline = deadline_after(mw.wait_ns);
+						batch_slack = select_estimate_accuracy(batch_deadline);
+					}
+				}
+				/* Keep collecting unless it is time to harvest. */
+				if (n < need && !timed_out && !ep2k_signal_pending() &&
+				    ep2k_ktime_get_ns() < batch_deadline)
+					eavail = false;
+			}
+		}
 		if (eavail) {
 			/*
 			 * Transfer what is ready.  An empty harvest with time left
@@ -189,6 +263,8 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			int res = TRY(ep_send_events(ep, events, maxevents, false));
 			if (res)
 				return ErrorOr<int>(res);
+			batch_open = false;
+			batch_deadline = KTIME_MAX;
 		}
 
 		if (timed_out)
@@ -203,8 +279,13 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 		if (ep2k_signal_pending())
 			return EINTR_;
 
-		WaitEntry wait;
-		ep2k_init_autoremove_entry(wait.raw());
+		MinWaitEntry wait;
+		wait.ep = ep;
+		wait.need = need;
+		if (batch_open)
+			ep2k_init_minwait_entry(wait.wait.raw());
+		else
+			ep2k_init_autoremove_entry(wait.wait.raw());
 
 		{
 			SpinLock::Irq guard(ep->lock);
@@ -217,33 +298,44 @@ static ErrorOr<int> ep_poll(EventPoll *ep, UserPtr events, int maxevents, WaitTi
 			 * The final check under the lock: a scan moves items
 			 * between rdllist and ovflist, both briefly empty.
 			 */
-			eavail = ep->events_available() ||
-				 (ring && read_once(ring->gen) != seen_gen);
+			if (batch_open)
+				eavail = ep_ready_count_locked(ep, need) >= need;
+			else
+				eavail = ep->events_available() ||
+					 (ring && read_once(ring->gen) != seen_gen);
 			if (!eavail) {
 				/* Round-robin instances queue FIFO, epoll LIFO. */
 				if (ep->rr)
-					ep2k___add_wait_queue_exclusive_tail(ep->wq.raw(), wait.raw());
+					ep2k___add_wait_queue_exclusive_tail(ep->wq.raw(), wait.wait.raw());
 				else
-					ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.raw());
+					ep2k___add_wait_queue_exclusive(ep->wq.raw(), wait.wait.raw());
 			}
 		}
 
-		if (!eavail)
-			timed_out = !ep2k_schedule_hrtimeout_abs(exp, slack);
+		if (!eavail) {
+			/* The batch deadline, when it comes first, is a wakeup, not a timeout. */
+			bool batch_timer = batch_open && batch_deadline < expires;
+			s64 until = batch_timer ? batch_deadline : expires;
+			bool expired = !ep2k_schedule_hrtimeout_abs(has_deadline || batch_timer ? &until : nullptr,
+								    batch_timer ? batch_slack : slack);
+			if (expired && !batch_timer)
+				timed_out = true;
+		}
 		ep2k_set_current_running();
 
 		/* Woken (or timed out): go and try to harvest. */
 		eavail = true;
 
-		if (ep2k_wait_entry_queued(wait.raw())) {
+		if (ep2k_wait_entry_queued(wait.wait.raw())) {
 			SpinLock::Irq guard(ep->lock);
 			/*
 			 * Timed out and no longer queued means woken after the
-			 * timeout, before we got the lock: harvest anyway.
+			 * timeout, before we got the lock: harvest anyway.  A batch
+			 * that timed out harvests what it collected.
 			 */
-			if (timed_out)
-				eavail = !ep2k_wait_entry_queued_locked(wait.raw());
-			ep2k___remove_wait_queue(ep->wq.raw(), wait.raw());
+			if (timed_out && !batch_open)
+				eavail = !ep2k_wait_entry_queued_locked(wait.wait.raw());
+			ep2k___remove_wait_queue(ep->wq.raw(), wait.wait.raw());
 		}
 	}
 }
@@ -271,16 +363,46 @@ ErrorOr<WaitTimeout> WaitTimeout::from_timespec(s64 sec, long nsec)
 	return WaitTimeout{Deadline, deadline_after(delta)};
 }
 
+WaitTimeout WaitTimeout::from_ns(s64 ns)
+{
+	if (ns < 0)
+		return {Forever, 0};
+	if (ns == 0)
+		return {Poll, 0};
+	return {Deadline, deadline_after(ns)};
+}
+
+MinWait MinWait::from_args(u32 min_events, u64 min_wait_ns, int maxevents)
+{
+	u32 need = min_events;
+	/* min_wait alone: collect until the array is full or the time is up. */
+	if (!need && min_wait_ns)
+		need = static_cast<u32>(maxevents);
+	if (need > static_cast<u32>(maxevents))
+		need = static_cast<u32>(maxevents);
+	/* The count is a walk of the ready list under ep->lock: bounded. */
+	if (need > EP2_MIN_EVENTS_MAX)
+		need = EP2_MIN_EVENTS_MAX;
+	s64 ns = min_wait_ns > static_cast<u64>(KTIME_MAX) ? KTIME_MAX : static_cast<s64>(min_wait_ns);
+	return MinWait{need, ns};
+}
+
+ErrorOr<> ep_check_wait_array(UserPtr events, int maxevents)
+{
+	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
+		return EINVAL_;
+	if (!ep2k_access_ok(events.get(), static_cast<unsigned long>(maxevents) * sizeof(ep2_event)))
+		return EFAULT_;
+	return OK;
+}
+
 /*
  * fs/eventpoll.c do_epoll_wait(): the checks, in epoll's order, on @f (the
  * fdget() of epfd, taken by the caller; checked after the arguments).
  */
 ErrorOr<EventPoll *> ep_wait_target(const FdRef &f, UserPtr events, int maxevents, struct file *via)
 {
-	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
-		return EINVAL_;
-	if (!ep2k_access_ok(events.get(), static_cast<unsigned long>(maxevents) * sizeof(ep2_event)))
-		return EFAULT_;
+	TRY(ep_check_wait_array(events, maxevents));
 	if (!f)
 		return EBADF_;
 	if (!kfile::is_ep2(f.get()) || (via && via != f.get()))
@@ -288,11 +410,43 @@ ErrorOr<EventPoll *> ep_wait_target(const FdRef &f, UserPtr events, int maxevent
 	return ErrorOr<EventPoll *>(ep_from_file(f.get()));
 }
 
-ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, struct file *via)
+ErrorOr<int> ep_poll_instance(EventPoll *ep, UserPtr events, int maxevents, WaitTimeout to, MinWait mw)
+{
+	return ep_poll(ep, events, maxevents, to, mw);
+}
+
+ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, struct file *via,
+		     MinWait mw)
 {
 	FdRef f(epfd);
 	EventPoll *ep = TRY(ep_wait_target(f, events, maxevents, via));
-	return ep_poll(ep, events, maxevents, to);
+	return ep_poll(ep, events, maxevents, to, mw);
+}
+
+ErrorOr<> SigMask::read(UserPtr sigmask, u64 sigsetsize)
+{
+	if (sigmask.is_null())
+		return OK;
+	u64 mask;
+	if (sigsetsize != EP2K_SIGSET_SIZE)
+		return EINVAL_;
+	if (ep2k_copy_from_user(&mask, sigmask.get(), sizeof(mask)))
+		return EFAULT_;
+	m_mask = mask & ~((1ULL << (EP2K_SIGKILL - 1)) | (1ULL << (EP2K_SIGSTOP - 1)));
+	m_set = true;
+	return OK;
+}
+
+void SigMask::install() const
+{
+	if (m_set)
+		ep2k_sigmask_install(m_mask);
+}
+
+void SigMask::done(bool eintr) const
+{
+	if (!eintr && ep2k_sigmask_test_and_clear_restore())
+		ep2k_sigmask_restore_saved();
 }
 
 /*
@@ -301,25 +455,23 @@ ErrorOr<int> ep_wait(int epfd, UserPtr events, int maxevents, WaitTimeout to, st
  * until the signal handler has run (the arch signal code restores it).
  */
 ErrorOr<int> ep_pwait(int epfd, UserPtr events, int maxevents, WaitTimeout to,
-		      UserPtr sigmask, u64 sigsetsize, struct file *via)
+		      UserPtr sigmask, u64 sigsetsize, struct file *via, MinWait mw)
 {
-	if (!sigmask.is_null()) {
-		u64 mask;
-		if (sigsetsize != EP2K_SIGSET_SIZE)
-			return EINVAL_;
-		if (ep2k_copy_from_user(&mask, sigmask.get(), sizeof(mask)))
-			return EFAULT_;
-		mask &= ~((1ULL << (EP2K_SIGKILL - 1)) | (1ULL << (EP2K_SIGSTOP - 1)));
-		ep2k_sigmask_install(mask);
-	}
+	SigMask sm;
+	TRY(sm.read(sigmask, sigsetsize));
+	sm.install();
 
-	auto res = ep_wait(epfd, events, maxevents, to, via);
+	auto res = ep_wait(epfd, events, maxevents, to, via, mw);
 
-	if (!(res.is_error() && res.error().code == EINTR_.code)) {
-		if (ep2k_sigmask_test_and_clear_restore())
-			ep2k_sigmask_restore_saved();
-	}
+	sm.done(res.is_error() && res.error().code == EINTR_.code);
 	return res;
 }
 
 } // namespace ep2
+
+extern "C" int ep2_minwait_ready(struct wait_queue_entry *w)
+{
+	auto *m = reinterpret_cast<ep2::MinWaitEntry *>(ep2::WaitEntry::from_raw(w));
+	static_assert(__builtin_offsetof(ep2::MinWaitEntry, wait) == 0);
+	return ep2::ep_ready_count_locked(m->ep, m->need) >= m->need;
+}

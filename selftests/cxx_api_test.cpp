@@ -333,6 +333,78 @@ TEST(modify_remove_and_edge_triggered)
 	CHECK(n && *n == 0);
 }
 
+TEST(ctl_batch_results)
+{
+	auto ep = ep2::Instance::create();
+	REQUIRE(ep);
+	Pipe a, b;
+	std::array<ep2::Change, 4> ch{
+		ep2::change_add(a.r, Events::in, 1), ep2::change_add(a.r, Events::in, 2),
+		ep2::change_add(b.r, Events::in | Events::et, 3), ep2::change_remove(b.w),
+	};
+	auto r = ep->ctl_batch(ch);
+	REQUIRE(r);
+	CHECK(r->done == 4 && r->failed == 2);
+	CHECK(!ep2::result_of(ch[0]));
+	CHECK(ep2::result_of(ch[1]) == std::errc::file_exists);
+	CHECK(!ep2::result_of(ch[2]));
+	CHECK(ep2::result_of(ch[3]) == std::errc::no_such_file_or_directory);
+
+	/* stop at the first error: the rest is not applied */
+	std::array<ep2::Change, 2> st{ep2::change_add(a.r, Events::in, 1), ep2::change_remove(b.r)};
+	r = ep->ctl_batch(st, ep2::OnError::stop);
+	REQUIRE(r);
+	CHECK(r->done == 1 && r->failed == 1);
+	CHECK(!ep->modify(b.r, Events::in, std::uint64_t(4)));	/* b still watched */
+
+	ep2::Instance none;
+	auto bad = none.ctl_batch(ch);
+	CHECK(!bad && bad.error() == std::errc::bad_file_descriptor);
+}
+
+TEST(ctl_wait_oneshot_rearm)
+{
+	auto ep = ep2::Instance::create();
+	REQUIRE(ep);
+	Pipe p;
+	std::array<epoll_event, 4> evs{};
+	std::array<ep2::Change, 1> ch{ep2::change_add(p.r, Events::in | Events::oneshot, 7)};
+	ep2::BatchReport rep;
+	CHECK(p.put());
+	auto n = ep->ctl_wait(ch, evs, 1s, &rep);
+	CHECK(n && *n == 1 && evs[0].data.u64 == 7);
+	CHECK(rep.done == 1 && rep.failed == 0);
+	n = ep->ctl_wait({}, evs, 0ms);
+	CHECK(n && *n == 0);			/* disarmed */
+	ch[0] = ep2::change_modify(p.r, Events::in | Events::oneshot, 8);
+	n = ep->ctl_wait(ch, evs, ep2::forever, &rep);	/* re-armed, still readable */
+	CHECK(n && *n == 1 && evs[0].data.u64 == 8);
+	/* a failed change: the wait does not block */
+	ch[0] = ep2::change_add(p.r, Events::in, 9);
+	n = ep->ctl_wait(ch, evs, ep2::forever, &rep);
+	CHECK(n && *n == 0);
+	CHECK(rep.failed == 1 && ep2::result_of(ch[0]) == std::errc::file_exists);
+}
+
+TEST(wait_min_batches)
+{
+	auto ep = ep2::Instance::create();
+	REQUIRE(ep);
+	Pipe a, b, c;
+	CHECK(!ep->add(a.r, Events::in, std::uint64_t(1)));
+	CHECK(!ep->add(b.r, Events::in, std::uint64_t(2)));
+	CHECK(!ep->add(c.r, Events::in, std::uint64_t(3)));
+	CHECK(a.put() && b.put());
+	std::array<epoll_event, 8> evs{};
+	auto t0 = std::chrono::steady_clock::now();
+	auto n = ep->wait(evs, 10s, ep2::MinWait{3, 80ms});	/* 2 ready: min_wait ends it */
+	CHECK(n && *n == 2);
+	CHECK(std::chrono::steady_clock::now() - t0 >= 80ms);
+	CHECK(c.put());
+	n = ep->wait(evs, ep2::forever, ep2::MinWait{3, {}});	/* 3 ready: at once */
+	CHECK(n && *n == 3);
+}
+
 TEST(errors_are_epoll_errnos)
 {
 	auto ep = ep2::Instance::create();

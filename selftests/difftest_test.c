@@ -7,7 +7,11 @@
  * ctl ADD/MOD/DEL (and invalid ops) with random masks (ET, ONESHOT, RDHUP,
  * EXCLUSIVE, WAKEUP, unknown bits) on random targets, instances included
  * (nesting, loops); writes, reads, shutdowns; waits with random maxevents
- * and timeout 0; poll() of random fds.  The list is applied to two worlds,
+ * and timeout 0; poll() of random fds; batched ctl (up to 8 changes, on
+ * epoll applied one by one with epoll_ctl(), on eventpoll2 as one
+ * EP2_IOC_CTL_BATCH, stop-on-error sometimes) and ctl + wait (up to 3
+ * changes then a wait with timeout 0: epoll_ctl()s then epoll_wait() against
+ * one EP2_IOC_CTL_WAIT).  The list is applied to two worlds,
  * each in its own process: one with epoll, one with eventpoll2.  Both
  * processes start from the same fd table, so every fd number, every error
  * and every event is identical if the backends are: each op's return value,
@@ -42,11 +46,11 @@
 #define RES_FD	1000		/* each world's result pipe */
 
 enum kind { K_PIPE, K_SOCK, K_EFD, K_EP, K_DUP, K_CLOSE, K_CTL, K_WRITE, K_READ, K_SHUT,
-	    K_WAIT, K_POLL, K_DUP2, K_NKINDS };
+	    K_WAIT, K_POLL, K_BATCH, K_CTLWAIT, K_DUP2, K_NKINDS };
 static const char *const kind_name[] = { "pipe", "socketpair", "eventfd", "create1", "dup",
-	"close", "ctl", "write", "read", "shutdown", "wait", "poll", "dup2" };
-/* weights of the kinds, out of 100 */
-static const int kind_weight[K_NKINDS] = { 3, 3, 3, 3, 2, 4, 28, 12, 7, 2, 23, 8, 2 };
+	"close", "ctl", "write", "read", "shutdown", "wait", "poll", "batch", "ctl+wait", "dup2" };
+/* weights of the kinds, out of 100 (the last one takes the rest) */
+static const int kind_weight[K_NKINDS] = { 3, 3, 3, 3, 2, 4, 22, 12, 7, 2, 23, 8, 4, 2, 2 };
 
 enum type { T_NONE, T_PIPE_R, T_PIPE_W, T_SOCK, T_EFD, T_EP };
 static const char *const type_name[] = { "-", "pipe_r", "pipe_w", "sock", "efd", "ep" };
@@ -196,6 +200,66 @@ static void put(struct world *w, int i, int fd, int type)
 }
 
 #define D(...) do { if (desc) snprintf(desc, 160, __VA_ARGS__); } while (0)
+
+/*
+ * The changes of a batch op, from its random fields: targets, ops and masks
+ * chosen as K_CTL chooses them (the same on both worlds: they have the same
+ * slots).
+ */
+static int gen_changes(struct world *w, const struct op *op, long idx, int max,
+		       struct ep2_ctl_change *c)
+{
+	uint64_t s = rng_seed((uint64_t)op->m << 32 | op->n);
+	int n = 1 + (int)rng_below(&s, (uint32_t)max);
+
+	for (int k = 0; k < n; k++) {
+		int t = pick_any(w, (unsigned)rng_next(&s));
+		unsigned sel = rng_below(&s, 20);
+
+		c[k] = (struct ep2_ctl_change){
+			.op = sel < 9 ? EPOLL_CTL_ADD : sel < 14 ? EPOLL_CTL_MOD : sel < 18 ? EPOLL_CTL_DEL :
+			      sel == 18 ? 0 : 4,
+			.fd = slot_fd(w, t),
+			.events = gen_mask((uint32_t)rng_next(&s)),
+			.data = (uint64_t)t << 32 | (uint32_t)idx << 4 | (uint32_t)k,
+		};
+	}
+	return n;
+}
+
+/*
+ * A batch on this world: on eventpoll2 one call; on epoll the documented
+ * equivalent: epfd checked first as a whole (EBADF, EINVAL: not an instance),
+ * then epoll_ctl() per change, stopping after a failure with STOP_ON_ERROR.
+ * Returns the count processed or -1 (errno); results in c[].result.
+ */
+static int batch_apply(struct world *w, int epfd, struct ep2_ctl_change *c, int n, unsigned flags)
+{
+	char path[64], link[64];
+	ssize_t len;
+	int done = 0;
+
+	if (w->b == &backend_ep2)
+		return ep2_ctl_batch(epfd, c, (unsigned)n, flags, NULL);
+	if (fcntl(epfd, F_GETFD) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", epfd);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0 || (link[len] = 0, strcmp(link, w->b->anon_name))) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (done < n) {
+		struct epoll_event ev = { .events = c[done].events, .data.u64 = c[done].data };
+
+		c[done].result = w->b->ctl(epfd, c[done].op, c[done].fd, &ev) ? -errno : 0;
+		if (c[done++].result && (flags & EP2_BATCH_STOP_ON_ERROR))
+			break;
+	}
+	return done;
+}
 
 static void apply(struct world *w, const struct op *op, long idx, struct rec *r, char *desc)
 {
@@ -369,6 +433,57 @@ static void apply(struct world *w, const struct op *op, long idx, struct rec *r,
 				ev_sort(r->ev, ret);
 		}
 		D("wait(@%d=%d, max %d)", e, slot_fd(w, e), max);
+		break;
+	}
+	case K_BATCH: {
+		struct ep2_ctl_change c[MAXEV];
+		int e = pick_ep(w, op->a), n = gen_changes(w, op, idx, MAXEV, c);
+		unsigned flags = op->b & 1 ? EP2_BATCH_STOP_ON_ERROR : 0;
+
+		ret = batch_apply(w, slot_fd(w, e), c, n, flags);
+		if (ret > 0) {
+			/* the per-change errno as the record's events */
+			r->nev = (int)ret;
+			for (int k = 0; k < ret; k++) {
+				r->ev[k].events = (uint32_t)-c[k].result;
+				r->ev[k].data.u64 = c[k].data;
+			}
+		}
+		D("batch(@%d=%d, %d changes%s: first %d fd %d %#x)", e, slot_fd(w, e), n,
+		  flags ? ", stop" : "", c[0].op, c[0].fd, c[0].events);
+		break;
+	}
+	case K_CTLWAIT: {
+		struct ep2_ctl_change c[3];
+		int e = pick_ep(w, op->a), n = gen_changes(w, op, idx, 3, c), epfd = slot_fd(w, e);
+		int max = 1 + (int)(op->c % MAXEV);
+		unsigned flags = op->b & 1 ? EP2_BATCH_STOP_ON_ERROR : 0;
+		int done;
+
+		if (w->b == &backend_ep2) {
+			struct ep2_ctl_wait_args a = {
+				.changes = (uintptr_t)c, .nchanges = (uint32_t)n, .flags = flags,
+				.events = (uintptr_t)r->ev, .maxevents = max, .timeout_ns = 0,
+			};
+
+			ret = ep2_ctl_wait(epfd, &a);
+			done = ret >= 0 ? (int)a.done : 0;
+		} else {
+			done = batch_apply(w, epfd, c, n, flags);
+			ret = done < 0 ? -1 : w->b->wait(epfd, r->ev, max, 0);
+		}
+		if (ret > 0) {
+			r->nev = (int)ret;
+			if (!w->keep_order)
+				ev_sort(r->ev, (int)ret);
+		}
+		if (ret >= 0) {
+			r->extra = (uint32_t)done << 24;
+			for (int k = 0; k < done; k++)
+				r->extra |= ((uint32_t)-c[k].result & 0xff) << (8 * k);
+		}
+		D("ctl+wait(@%d=%d, %d changes%s: first %d fd %d %#x, max %d)", e, epfd, n,
+		  flags ? ", stop" : "", c[0].op, c[0].fd, c[0].events, max);
 		break;
 	}
 	case K_POLL: {
@@ -666,6 +781,9 @@ static void run_seeds(struct __test_metadata *_metadata, uint64_t seed0, long to
 			       stats.ok[K_CTL], stats.fail[K_CTL], stats.eloop, stats.einval,
 			       stats.ok[K_WAIT], stats.fail[K_WAIT], stats.nonempty_waits, stats.events,
 			       stats.ok[K_WRITE], stats.ok[K_CLOSE]);
+		ksft_print_msg("  batches %ld ok / %ld failed; ctl+waits %ld ok / %ld failed\n",
+			       stats.ok[K_BATCH], stats.fail[K_BATCH], stats.ok[K_CTLWAIT],
+			       stats.fail[K_CTLWAIT]);
 	}
 	free(ops);
 }

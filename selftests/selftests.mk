@@ -21,7 +21,7 @@ SELFTEST_SRCS   := $(if $(SELFTEST_URING),$(wildcard selftests/*_test.c),\
 	$(filter-out selftests/uring_%,$(wildcard selftests/*_test.c)))
 SELFTESTS       := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
 COMPAT32_SRCS   := $(filter $(addprefix selftests/,create_test.c ctl_errors_test.c wait_test.c \
-	signal_test.c modes_test.c ring_test.c rr_test.c),$(wildcard selftests/*_test.c))
+	signal_test.c modes_test.c ring_test.c rr_test.c batch_test.c),$(wildcard selftests/*_test.c))
 COMPAT32_TESTS  := $(patsubst selftests/%.c,$(B)/selftests/compat32_%,$(COMPAT32_SRCS))
 EP2_CXX_TESTS   := $(B)/selftests/cxx17_api_test $(B)/selftests/cxx20_api_test \
 	$(if $(SELFTEST_URING),$(B)/selftests/uring_cxx_test)

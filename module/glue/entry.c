@@ -91,6 +91,15 @@ int ep2k_autoremove_wake_function(struct wait_queue_entry *wq_entry,
 	return ret;
 }
 
+/* A min-wait waiter (wait.cpp): woken only once enough items are ready. */
+int ep2k_minwait_wake_function(struct wait_queue_entry *wq_entry,
+			       unsigned int mode, int sync, void *key)
+{
+	if (!ep2_minwait_ready(wq_entry))
+		return 0;
+	return ep2k_autoremove_wake_function(wq_entry, mode, sync, key);
+}
+
 void ep2k_ptable_queue_proc_tramp(struct file *file, wait_queue_head_t *whead,
 				  poll_table *pt)
 {

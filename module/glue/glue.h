@@ -13,6 +13,8 @@ extern const struct file_operations ep2k_instance_fops;
 int ep2k_poll_callback_tramp(struct wait_queue_entry *wait, unsigned int mode,
 			     int sync, void *key);
 void ep2k_deferred_wake_tramp(struct irq_work *w);
+int ep2k_minwait_wake_function(struct wait_queue_entry *wq_entry,
+			       unsigned int mode, int sync, void *key);
 int ep2k_autoremove_wake_function(struct wait_queue_entry *wq_entry,
 				  unsigned int mode, int sync, void *key);
 int ep2k_instance_mmap(struct file *file, struct vm_area_struct *vma);

@@ -119,6 +119,11 @@ void ep2k_init_autoremove_entry(struct wait_queue_entry *e)
 	init_wait(e);
 	e->func = ep2k_autoremove_wake_function;
 }
+void ep2k_init_minwait_entry(struct wait_queue_entry *e)
+{
+	init_wait(e);
+	e->func = ep2k_minwait_wake_function;
+}
 int ep2k_wait_entry_queued(struct wait_queue_entry *e) { return !list_empty_careful(&e->entry); }
 int ep2k_wait_entry_queued_locked(struct wait_queue_entry *e) { return !list_empty(&e->entry); }
 void ep2k_wait_entry_unlink(struct wait_queue_entry *e) { list_del_init(&e->entry); }
@@ -314,6 +319,10 @@ void ep2k_poll_wait(struct file *f, struct wait_queue_head *wq, poll_table *pt) 
 unsigned long ep2k_copy_from_user(void *dst, const void __user *src, unsigned long n)
 {
 	return copy_from_user(dst, src, n);
+}
+unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n)
+{
+	return copy_to_user(dst, src, n);
 }
 int ep2k_copy_struct_from_user(void *dst, unsigned long ksize, const void __user *src,
 			       unsigned long usize)

@@ -120,6 +120,8 @@ void ep2_layout(void)
 	DEFINE(EP2K_IOC_NR_PWAIT2, _IOC_NR(EP2_IOC_PWAIT2));
 	DEFINE(EP2K_IOC_NR_URING_CANCEL, _IOC_NR(EP2_URING_CMD_CANCEL));
 	DEFINE(EP2K_URING_CMD_FIXED, IORING_URING_CMD_FIXED);
+	DEFINE(EP2K_IOC_NR_CTL_BATCH, _IOC_NR(EP2_IOC_CTL_BATCH));
+	DEFINE(EP2K_IOC_NR_CTL_WAIT, _IOC_NR(EP2_IOC_CTL_WAIT));
 	DEFINE(EP2K_SIZEOF_EPOLL_EVENT, sizeof(struct epoll_event));
 	DEFINE(EP2K_EPOLL_IOC_TYPE, EP2_EPOLL_IOC_TYPE);
 	DEFINE(EP2K_EPIOCSPARAMS, EP2_EPIOCSPARAMS);
@@ -135,7 +137,10 @@ void ep2_layout(void)
 	BUILD_BUG_ON(EP2_CTL_ADD != EPOLL_CTL_ADD || EP2_CTL_DEL != EPOLL_CTL_DEL ||
 		     EP2_CTL_MOD != EPOLL_CTL_MOD);
 	BUILD_BUG_ON(sizeof(struct ep2_ctl_args) != EP2_CTL_ARGS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct ep2_wait_args) != EP2_WAIT_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ep2_wait_args) != EP2_WAIT_ARGS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_change) != EP2_CTL_CHANGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_batch_args) != EP2_CTL_BATCH_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ep2_ctl_wait_args) != EP2_CTL_WAIT_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ep2_create_args) != EP2_CREATE_ARGS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_header) != 128);
 	BUILD_BUG_ON(sizeof(struct ep2_ring_entry) != 16);

@@ -22,8 +22,9 @@
  * the command are those of the version-0 struct, and the struct's own `size`
  * field says how much userspace passed.
  *
- * The return value of CREATE is the new fd; of WAIT/PWAIT/PWAIT2 the number
- * of events written; of CTL zero.  Errors are -1 with errno, epoll's errno.
+ * The return value of CREATE is the new fd; of WAIT/PWAIT/PWAIT2 and
+ * CTL_WAIT the number of events written; of CTL zero; of CTL_BATCH the
+ * number of changes processed.  Errors are -1 with errno, epoll's errno.
  *
  * All pointers travel as __u64 so one layout serves 64-bit and 32-bit
  * (compat) callers.  struct epoll_event keeps epoll's layout: packed, 12
@@ -122,8 +123,66 @@ struct ep2_wait_args {
 	__u64 sigmask;		/* PWAIT, PWAIT2: user pointer to sigset_t, or 0 */
 	__u64 sigsetsize;	/* PWAIT, PWAIT2: sizeof the kernel sigset (8) */
 	__u64 timeout;		/* PWAIT2: user pointer to struct __kernel_timespec, 0 = forever */
+	/* Version 1 (64 bytes): min-wait batching (README "Min-wait batching"). */
+	__u32 min_events;	/* return once this many are ready (0, 1: no batching) */
+	__u32 __reserved1;	/* must be 0 */
+	__u64 min_wait_ns;	/* ... or this long after the first one was seen (0: no cap) */
 };
 #define EP2_WAIT_ARGS_SIZE_VER0		48
+#define EP2_WAIT_ARGS_SIZE_VER1		64
+/* min_events (and maxevents standing in for it) counts at most this many. */
+#define EP2_MIN_EVENTS_MAX		1024
+
+/*
+ * Batched ctl (EP2_IOC_CTL_BATCH) and ctl + wait in one call
+ * (EP2_IOC_CTL_WAIT): an eventpoll2 extension (README "Batched ctl",
+ * "ctl + wait").  The changes are applied in array order, each exactly as
+ * one epoll_ctl(epfd, op, fd, &{events, data}) would be, and each entry's
+ * result (0 or -errno) is written back into its own `result` field (read
+ * never: the array may be resubmitted as is).  The kernel reads each entry
+ * once.  At most EP2_CTL_BATCH_MAX changes per call (more: EINVAL).
+ */
+struct ep2_ctl_change {
+	__s32 op;		/* EP2_CTL_* */
+	__s32 fd;		/* the target file descriptor */
+	__u32 events;		/* as epoll_event.events; unread for DEL */
+	__s32 result;		/* out: 0 or -errno; ignored on input */
+	__u64 data;		/* as epoll_event.data; unread for DEL */
+};
+#define EP2_CTL_CHANGE_SIZE		24
+#define EP2_CTL_BATCH_MAX		4096
+
+/* Batch flags. */
+#define EP2_BATCH_STOP_ON_ERROR		0x00000001	/* stop after the first failed change */
+
+struct ep2_ctl_batch_args {
+	__u32 size;		/* sizeof(struct ep2_ctl_batch_args) */
+	__s32 epfd;		/* the instance */
+	__u64 changes;		/* user pointer to struct ep2_ctl_change[nchanges] */
+	__u32 nchanges;		/* 0..EP2_CTL_BATCH_MAX */
+	__u32 flags;		/* EP2_BATCH_* */
+	__u32 done;		/* out: changes processed (result written) */
+	__u32 failed;		/* out: of those, how many failed */
+};
+#define EP2_CTL_BATCH_ARGS_SIZE_VER0	32
+
+struct ep2_ctl_wait_args {
+	__u32 size;		/* sizeof(struct ep2_ctl_wait_args) */
+	__s32 epfd;		/* the instance */
+	__u64 changes;		/* as ep2_ctl_batch_args (may be 0 with nchanges 0) */
+	__u32 nchanges;
+	__u32 flags;		/* EP2_BATCH_* */
+	__u32 done;		/* out */
+	__u32 failed;		/* out */
+	__u64 events;		/* user pointer to struct ep2_event[maxevents] */
+	__s32 maxevents;
+	__u32 min_events;	/* as ep2_wait_args */
+	__s64 timeout_ns;	/* < 0 forever, 0 poll, > 0 relative, CLOCK_MONOTONIC */
+	__u64 min_wait_ns;	/* as ep2_wait_args */
+	__u64 sigmask;		/* user pointer to sigset_t, or 0 (as pwait) */
+	__u64 sigsetsize;	/* with sigmask: sizeof the kernel sigset (8) */
+};
+#define EP2_CTL_WAIT_ARGS_SIZE_VER0	80
 
 /*
  * The ready ring (EP2_CREATE_RING): events published by the kernel into
@@ -187,6 +246,8 @@ struct ep2_ring_entry {
 #define EP2_IOC_WAIT		_IOW(EP2_IOC_MAGIC, 0x03, struct ep2_wait_args)
 #define EP2_IOC_PWAIT		_IOW(EP2_IOC_MAGIC, 0x04, struct ep2_wait_args)
 #define EP2_IOC_PWAIT2		_IOW(EP2_IOC_MAGIC, 0x05, struct ep2_wait_args)
+#define EP2_IOC_CTL_BATCH	_IOWR(EP2_IOC_MAGIC, 0x10, struct ep2_ctl_batch_args)
+#define EP2_IOC_CTL_WAIT	_IOWR(EP2_IOC_MAGIC, 0x11, struct ep2_ctl_wait_args)
 
 /*
  * io_uring (an eventpoll2 extension): IORING_OP_URING_CMD on an instance.

@@ -126,6 +126,37 @@ int ep2_create_roundrobin(int flags);
 int ep2_set_params(int epfd, const struct ep2_epoll_params *params);
 int ep2_get_params(int epfd, struct ep2_epoll_params *params);
 
+/*
+ * Batched ctl, ctl + wait in one call, min-wait batching (eventpoll2
+ * extensions; README "Batched ctl", "ctl + wait", "Min-wait batching").
+ *
+ * ep2_ctl_batch() applies @nchanges changes in order, each exactly as one
+ * ep2_ctl() (same checks, same errno), and writes each one's result (0 or
+ * -errno) into changes[i].result.  It returns how many were processed
+ * (results written): nchanges, or fewer when EP2_BATCH_STOP_ON_ERROR
+ * stopped after the failed change (its result says why) or an entry could
+ * not be read (nothing from there on was looked at).  -1 with errno when
+ * nothing was processed: EINVAL (flags, nchanges > EP2_CTL_BATCH_MAX),
+ * EFAULT, EBADF/EINVAL (epfd, as epoll_ctl's).  @failed, if not NULL, gets
+ * the number of failed changes.
+ *
+ * ep2_ctl_wait() is EP2_IOC_CTL_WAIT: the changes of @a, then a wait, in
+ * one call (it fills a->size and a->epfd, and a->sigsetsize when a sigmask
+ * is given).  Returns the number of events; a->done and a->failed say what
+ * the changes did.  A failed change makes the wait non-blocking.
+ *
+ * ep2_wait_min() is ep2_pwait2() that returns once @min_events are ready,
+ * or @min_wait_ns after the first one was, whichever is first, bounded by
+ * @timeout.  On a ring instance it takes the ring in userspace when it
+ * already holds min_events.
+ */
+int ep2_ctl_batch(int epfd, struct ep2_ctl_change *changes, unsigned int nchanges,
+		  unsigned int flags, unsigned int *failed);
+int ep2_ctl_wait(int epfd, struct ep2_ctl_wait_args *a);
+int ep2_wait_min(int epfd, struct epoll_event *events, int maxevents,
+		 const struct timespec *timeout, const sigset_t *sigmask,
+		 unsigned int min_events, uint64_t min_wait_ns);
+
 /* 1 if /dev/eventpoll2 can be opened, else 0 with errno set (ENODEV). */
 int ep2_available(void);
 /* The control device fd (opened on first use, O_CLOEXEC), or -1 with errno. */

@@ -259,6 +259,50 @@ struct BusyPoll {
 	bool prefer = false;
 };
 
+/* ---- batched ctl, ctl + wait, min-wait (eventpoll2 extensions) ---------------- */
+
+/*
+ * One change of a batch: ep2_ctl_change (op, fd, events, data; result is
+ * written by the call).  Build with ep2::change_add/modify/remove.
+ */
+using Change = ep2_ctl_change;
+
+constexpr Change change_add(int fd, Events events, std::uint64_t data) noexcept
+{
+	return Change{EPOLL_CTL_ADD, fd, raw(events), 0, data};
+}
+constexpr Change change_modify(int fd, Events events, std::uint64_t data) noexcept
+{
+	return Change{EPOLL_CTL_MOD, fd, raw(events), 0, data};
+}
+constexpr Change change_remove(int fd) noexcept { return Change{EPOLL_CTL_DEL, fd, 0, 0, 0}; }
+/* The outcome of a processed change (its epoll_ctl errno, or none). */
+inline std::error_code result_of(const Change &c) noexcept
+{
+	return c.result ? std::error_code(-c.result, std::system_category()) : std::error_code();
+}
+
+enum class OnError : std::uint32_t {
+	carry_on = 0,				/* apply every change */
+	stop = EP2_BATCH_STOP_ON_ERROR,		/* stop after the first that fails */
+};
+
+/* What a batch did: changes processed (result written) and how many failed. */
+struct BatchReport {
+	std::size_t done = 0;
+	std::size_t failed = 0;
+};
+
+/*
+ * Min-wait batching: return once @events are ready, or @wait after the
+ * first one was seen, whichever is first (events 0 with a wait: the array
+ * full), bounded by the call's timeout.
+ */
+struct MinWait {
+	unsigned events = 0;
+	std::chrono::nanoseconds wait{0};
+};
+
 /* ---- the instance --------------------------------------------------------- */
 
 class Ring;
@@ -427,7 +471,85 @@ public:
 					  &sigmask));
 	}
 
+	/* Min-wait batching (see ep2::MinWait); forever or a chrono timeout. */
+	Result<std::size_t> wait(span<epoll_event> events, forever_t, MinWait min) noexcept
+	{
+		return count(::ep2_wait_min(fd_, events.data(), detail::clamp_max(events.size()), nullptr,
+					    nullptr, min.events, wait_ns(min)));
+	}
+	template <class Rep, class Period>
+	Result<std::size_t> wait(span<epoll_event> events, std::chrono::duration<Rep, Period> timeout,
+				 MinWait min) noexcept
+	{
+		struct timespec ts;
+		bool finite = detail::to_timespec(timeout, ts);
+		return count(::ep2_wait_min(fd_, events.data(), detail::clamp_max(events.size()),
+					    finite ? &ts : nullptr, nullptr, min.events, wait_ns(min)));
+	}
+
+	/*
+	 * Apply @changes in order, each as one epoll_ctl(); each result is in
+	 * its element (ep2::result_of).  An error only when nothing was done.
+	 */
+	Result<BatchReport> ctl_batch(span<Change> changes, OnError on_error = OnError::carry_on) noexcept
+	{
+		unsigned failed = 0;
+		int n = ::ep2_ctl_batch(fd_, changes.data(), static_cast<unsigned>(changes.size()),
+					static_cast<unsigned>(on_error), &failed);
+		if (n < 0)
+			return last_error();
+		return BatchReport{std::size_t(n), failed};
+	}
+
+	/*
+	 * @changes, then a wait into @events, in one call.  A change that
+	 * fails makes the wait non-blocking; @report (if given) says what the
+	 * changes did, also when the wait fails.
+	 */
+	Result<std::size_t> ctl_wait(span<Change> changes, span<epoll_event> events, forever_t,
+				     BatchReport *report = nullptr, OnError on_error = OnError::carry_on,
+				     MinWait min = {}) noexcept
+	{
+		return ctl_wait_ns(changes, events, -1, report, on_error, min);
+	}
+	template <class Rep, class Period>
+	Result<std::size_t> ctl_wait(span<Change> changes, span<epoll_event> events,
+				     std::chrono::duration<Rep, Period> timeout, BatchReport *report = nullptr,
+				     OnError on_error = OnError::carry_on, MinWait min = {}) noexcept
+	{
+		using namespace std::chrono;
+		std::int64_t ns;
+		if (timeout <= timeout.zero())
+			ns = 0;
+		else if (duration<double>(timeout).count() >= detail::max_timeout_s)
+			ns = -1;
+		else
+			ns = ceil<nanoseconds>(timeout).count();
+		return ctl_wait_ns(changes, events, ns, report, on_error, min);
+	}
+
 private:
+	static std::uint64_t wait_ns(MinWait min) noexcept
+	{
+		return min.wait.count() > 0 ? std::uint64_t(min.wait.count()) : 0;
+	}
+	Result<std::size_t> ctl_wait_ns(span<Change> changes, span<epoll_event> events, std::int64_t ns,
+					BatchReport *report, OnError on_error, MinWait min) noexcept
+	{
+		ep2_ctl_wait_args a{};
+		a.changes = reinterpret_cast<std::uintptr_t>(changes.data());
+		a.nchanges = static_cast<std::uint32_t>(changes.size());
+		a.flags = static_cast<std::uint32_t>(on_error);
+		a.events = reinterpret_cast<std::uintptr_t>(events.data());
+		a.maxevents = detail::clamp_max(events.size());
+		a.timeout_ns = ns;
+		a.min_events = min.events;
+		a.min_wait_ns = wait_ns(min);
+		int n = ::ep2_ctl_wait(fd_, &a);
+		if (report)
+			*report = BatchReport{a.done, a.failed};
+		return count(n);
+	}
 	static Result<std::size_t> count(int n) noexcept
 	{
 		if (n < 0)

@@ -384,6 +384,80 @@ EP2_EXPORT int ep2_pwait2(int epfd, struct epoll_event *events, int maxevents,
 	return n >= 0 ? n : kernel_pwait2(epfd, events, maxevents, timeout, sigmask);
 }
 
+/* ---- batched ctl, ctl + wait, min-wait ------------------------------------------ */
+
+EP2_EXPORT int ep2_ctl_batch(int epfd, struct ep2_ctl_change *changes, unsigned int nchanges,
+			     unsigned int flags, unsigned int *failed)
+{
+	struct ep2_ctl_batch_args a = {
+		.size = sizeof(a), .epfd = epfd, .changes = (uint64_t)(uintptr_t)changes,
+		.nchanges = nchanges, .flags = flags,
+	};
+	/*
+	 * Whole-call errors (EBADF/EINVAL) come before anything is applied,
+	 * so asking the device again never applies a change twice.
+	 */
+	int r = instance_ioctl(epfd, EP2_IOC_CTL_BATCH, &a);
+
+	if (r >= 0 && failed)
+		*failed = a.failed;
+	return r;
+}
+
+EP2_EXPORT int ep2_ctl_wait(int epfd, struct ep2_ctl_wait_args *a)
+{
+	int old, r, err;
+
+	a->size = sizeof(*a);
+	a->epfd = epfd;
+	if (a->sigmask && !a->sigsetsize)
+		a->sigsetsize = KERNEL_SIGSET_SIZE;
+	/* Every EBADF/EINVAL of the call comes before its changes (see above). */
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
+	r = instance_ioctl(epfd, EP2_IOC_CTL_WAIT, a);
+	err = errno;
+	pthread_setcanceltype(old, NULL);
+	errno = err;
+	return r;
+}
+
+EP2_EXPORT int ep2_wait_min(int epfd, struct epoll_event *events, int maxevents,
+			    const struct timespec *timeout, const sigset_t *sigmask,
+			    unsigned int min_events, uint64_t min_wait_ns)
+{
+	struct __kernel_timespec kts;
+	struct ep2_wait_args a = {
+		.size = sizeof(a), .epfd = epfd, .events = (uint64_t)(uintptr_t)events,
+		.maxevents = maxevents,
+		.sigmask = (uint64_t)(uintptr_t)sigmask,
+		.sigsetsize = sigmask ? KERNEL_SIGSET_SIZE : 0,
+		.min_events = min_events, .min_wait_ns = min_wait_ns,
+	};
+	struct ring_slot *s;
+
+	/* A ring that holds enough already: no system call. */
+	if (maxevents > 0 && (s = ring_get(epfd))) {
+		unsigned need = min_events ? min_events : (min_wait_ns ? (unsigned)maxevents : 1);
+		int n = 0;
+
+		if (need > (unsigned)maxevents)
+			need = maxevents;
+		if (ep2_ring_ready(&s->ring) >= need)
+			n = ring_harvest(&s->ring, events, maxevents);
+		ring_put(s);
+		if (n > 0 && (unsigned)n >= need)
+			return n;
+		if (n > 0)	/* raced with another consumer: take what the kernel has */
+			return ring_then_kernel(epfd, events, maxevents, n, 1);
+	}
+	if (timeout) {
+		kts.tv_sec = timeout->tv_sec;
+		kts.tv_nsec = timeout->tv_nsec;
+		a.timeout = (uint64_t)(uintptr_t)&kts;
+	}
+	return wait_ioctl(epfd, EP2_IOC_PWAIT2, &a);
+}
+
 EP2_EXPORT int ep2_available(void)
 {
 	return ep2_device_fd() >= 0;
