@@ -310,7 +310,6 @@ void ep2k_uring_timer_start(struct hrtimer *t, s64 expires_ns, u64 slack_ns);
 void ep2k_uring_timer_cancel(struct hrtimer *t);		/* waits for a running callback */
 /* --- busy polling, round-robin wakeups (glue/busypoll.c) ---------------- */
 int ep2k_capable_net_admin(void);
-unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n);
 /* sk->sk_napi_id of a socket file; 0 for any other file. */
 u32 ep2k_file_napi_id(struct file *f);
 /*

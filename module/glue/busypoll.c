@@ -22,11 +22,6 @@
 
 int ep2k_capable_net_admin(void) { return capable(CAP_NET_ADMIN); }
 
-unsigned long ep2k_copy_to_user(void __user *dst, const void *src, unsigned long n)
-{
-	return copy_to_user(dst, src, n);
-}
-
 u32 ep2k_file_napi_id(struct file *f)
 {
 	struct socket *sock = sock_from_file(f);

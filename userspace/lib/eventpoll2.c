@@ -442,13 +442,18 @@ EP2_EXPORT int ep2_wait_min(int epfd, struct epoll_event *events, int maxevents,
 
 		if (need > (unsigned)maxevents)
 			need = maxevents;
-		if (ep2_ring_ready(&s->ring) >= need)
+		/* kernel_pending: the kernel has more (and publishes first): ask it. */
+		if (!ep2_ring_kernel_pending(&s->ring) && ep2_ring_ready(&s->ring) >= need)
 			n = ring_harvest(&s->ring, events, maxevents);
 		ring_put(s);
 		if (n > 0 && (unsigned)n >= need)
 			return n;
-		if (n > 0)	/* raced with another consumer: take what the kernel has */
-			return ring_then_kernel(epfd, events, maxevents, n, 1);
+		if (n > 0) {
+			/* Raced with another consumer: what the kernel has, without blocking. */
+			int k = kernel_wait(epfd, events + n, maxevents - n, 0);
+
+			return k > 0 ? n + k : n;
+		}
 	}
 	if (timeout) {
 		kts.tv_sec = timeout->tv_sec;
