@@ -29,6 +29,101 @@ namespace {
 const int MSG = 64;
 }
 
+double echo_client_run(const sockaddr_in &sa, int C, std::string *why,
+		       const std::function<void()> &at_start,
+		       const std::function<void(uint64_t requests)> &at_end)
+{
+	const int one = 1;
+	int cep = epoll_create1(EPOLL_CLOEXEC);
+	std::vector<int> cs;
+	std::vector<int> got(size_t(C), 0);
+	char msg[MSG];
+	memset(msg, 'x', sizeof(msg));
+	bool ok = true;
+	for (int i = 0; i < C && ok; i++) {
+		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (c < 0 || connect(c, (const sockaddr *)&sa, sizeof(sa))) {
+			*why = strf("connect: %s", strerror(errno));
+			ok = false;
+			if (c >= 0)
+				close(c);
+			break;
+		}
+		set_nonblock(c);
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		Ev ev;
+		ev.events = EPOLLIN;
+		ev.data.u64 = uint64_t(i);
+		epoll_ctl(cep, EPOLL_CTL_ADD, c, &ev);
+		cs.push_back(c);
+	}
+	double rps = NAN;
+	if (ok) {
+		for (int c : cs)
+			if (write(c, msg, MSG) != MSG)
+				ok = false;
+		uint64_t done = 0, done0 = 0;
+		uint64_t t_start = ticks();
+		uint64_t warm = ms_ticks(0.1 * O.echo_ms);
+		uint64_t dur = ms_ticks(O.echo_ms);
+		uint64_t t_meas = 0, t_slot = 0, done_slot = 0;
+		uint64_t slot = std::max(ms_ticks(20), dur / 15);
+		std::vector<double> slots;
+		std::vector<Ev> evs(512);
+		char buf[4096];
+		while (ok) {
+			int n = epoll_wait(cep, evs.data(), int(evs.size()), 2000);
+			if (n <= 0) {
+				*why = "client: no progress for 2s";
+				ok = false;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				size_t k = size_t(evs[size_t(i)].data.u64);
+				ssize_t r = read(cs[k], buf, sizeof(buf));
+				if (r <= 0) {
+					if (r < 0 && errno == EAGAIN)
+						continue;
+					*why = "client: connection closed";
+					ok = false;
+					break;
+				}
+				got[k] += int(r);
+				while (got[k] >= MSG) {
+					got[k] -= MSG;
+					done++;
+					if (write(cs[k], msg, MSG) != MSG) {
+						ok = false;
+						break;
+					}
+				}
+			}
+			uint64_t t = ticks();
+			if (!t_meas && t - t_start >= warm) {
+				t_meas = t_slot = t;
+				done0 = done_slot = done;
+				at_start();
+			}
+			// Rate per slot of ~1/15 of the window; the figure is the
+			// median slot (robust to the vCPU being descheduled).
+			if (t_meas && t - t_slot >= slot) {
+				slots.push_back(double(done - done_slot) / (tick_ns(t - t_slot) / 1e9));
+				t_slot = t;
+				done_slot = done;
+			}
+			if (t_meas && t - t_meas >= dur) {
+				rps = slots.size() >= 3 ? median(slots) : double(done - done0) / (tick_ns(t - t_meas) / 1e9);
+				at_end(done - done0);
+				break;
+			}
+		}
+	}
+	for (int c : cs)
+		close(c);
+	close(cep);
+	return ok ? rps : NAN;
+}
+
 bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoStats *st, std::string *why)
 {
 	int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -166,92 +261,10 @@ bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoS
 	});
 
 	// Client: workload 6's, on native epoll.
-	int cep = epoll_create1(EPOLL_CLOEXEC);
-	std::vector<int> cs;
-	std::vector<int> got(size_t(C), 0);
-	char msg[MSG];
-	memset(msg, 'x', sizeof(msg));
-	bool ok = true;
-	for (int i = 0; i < C && ok; i++) {
-		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (c < 0 || connect(c, (sockaddr *)&sa, sizeof(sa))) {
-			*why = strf("connect: %s", strerror(errno));
-			ok = false;
-			if (c >= 0)
-				close(c);
-			break;
-		}
-		set_nonblock(c);
-		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		Ev ev;
-		ev.events = EPOLLIN;
-		ev.data.u64 = uint64_t(i);
-		epoll_ctl(cep, EPOLL_CTL_ADD, c, &ev);
-		cs.push_back(c);
-	}
-	double rps = NAN;
 	uint64_t requests_client = 0;
-	if (ok) {
-		for (int c : cs)
-			if (write(c, msg, MSG) != MSG)
-				ok = false;
-		uint64_t done = 0, done0 = 0;
-		uint64_t t_start = ticks();
-		uint64_t warm = ms_ticks(0.1 * O.echo_ms);
-		uint64_t dur = ms_ticks(O.echo_ms);
-		uint64_t t_meas = 0, t_slot = 0, done_slot = 0;
-		uint64_t slot = std::max(ms_ticks(20), dur / 15);
-		std::vector<double> slots;
-		std::vector<Ev> evs(512);
-		char buf[4096];
-		while (ok) {
-			int n = epoll_wait(cep, evs.data(), int(evs.size()), 2000);
-			if (n <= 0) {
-				*why = "client: no progress for 2s";
-				ok = false;
-				break;
-			}
-			for (int i = 0; i < n; i++) {
-				size_t k = size_t(evs[size_t(i)].data.u64);
-				ssize_t r = read(cs[k], buf, sizeof(buf));
-				if (r <= 0) {
-					if (r < 0 && errno == EAGAIN)
-						continue;
-					*why = "client: connection closed";
-					ok = false;
-					break;
-				}
-				got[k] += int(r);
-				while (got[k] >= MSG) {
-					got[k] -= MSG;
-					done++;
-					if (write(cs[k], msg, MSG) != MSG) {
-						ok = false;
-						break;
-					}
-				}
-			}
-			uint64_t t = ticks();
-			if (!t_meas && t - t_start >= warm) {
-				t_meas = t_slot = t;
-				done0 = done_slot = done;
-				counting = true;
-			}
-			if (t_meas && t - t_slot >= slot) {
-				slots.push_back(double(done - done_slot) / (tick_ns(t - t_slot) / 1e9));
-				t_slot = t;
-				done_slot = done;
-			}
-			if (t_meas && t - t_meas >= dur) {
-				rps = slots.size() >= 3 ? median(slots) : double(done - done0) / (tick_ns(t - t_meas) / 1e9);
-				requests_client = done - done0;
-				break;
-			}
-		}
-	}
-	for (int c : cs)
-		close(c);
-	close(cep);
+	double rps = echo_client_run(sa, C, why, [&] { counting = true; },
+				     [&](uint64_t n) { requests_client = n; });
+	bool ok = std::isfinite(rps);
 	efd_write(stopfd);
 	/*
 	 * The server stops on that event; should it not see it within 3 s,

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include <netinet/in.h>
 
 namespace ep2bench {
 
@@ -25,6 +28,17 @@ struct EchoStats {
 	uint64_t waits = 0, events = 0;
 	uint64_t nvcsw = 0, nivcsw = 0; // server thread's context switches
 };
+
+/*
+ * The client of every echo workload, on native epoll (the same for every
+ * backend): C connections to @sa with one 64-byte request in flight each,
+ * for O.echo_ms after a 10% warm-up; returns requests/s (the median of ~15
+ * slots), NAN with the reason in *why.  @at_start runs when the measured
+ * window opens, @at_end(requests) when it closes.
+ */
+double echo_client_run(const sockaddr_in &sa, int C, std::string *why,
+		       const std::function<void()> &at_start,
+		       const std::function<void(uint64_t requests)> &at_end);
 
 // false with the reason in *why.
 bool echo_loop_run(const std::string &backend, int C, const EchoLoop &how, EchoStats *st, std::string *why);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "echo_loop.h"
 #include "util.h"
 #include "workload.h"
 
@@ -127,95 +128,15 @@ double echo_run(const std::string &backend, int C, std::string *why, double *sys
 		}
 	});
 
-	// Client.
-	int cep = epoll_create1(EPOLL_CLOEXEC);
-	std::vector<int> cs;
-	std::vector<int> got(size_t(C), 0);
-	char msg[MSG];
-	memset(msg, 'x', sizeof(msg));
-	bool ok = true;
-	for (int i = 0; i < C && ok; i++) {
-		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (c < 0 || connect(c, (sockaddr *)&sa, sizeof(sa))) {
-			*why = strf("connect: %s", strerror(errno));
-			ok = false;
-			if (c >= 0)
-				close(c);
-			break;
-		}
-		set_nonblock(c);
-		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		Ev ev;
-		ev.events = EPOLLIN;
-		ev.data.u64 = uint64_t(i);
-		epoll_ctl(cep, EPOLL_CTL_ADD, c, &ev);
-		cs.push_back(c);
-	}
-	double rps = NAN;
-	if (ok) {
-		for (int c : cs)
-			if (write(c, msg, MSG) != MSG)
-				ok = false;
-		uint64_t done = 0, done0 = 0, sys0 = 0;
-		uint64_t t_start = ticks();
-		uint64_t warm = ms_ticks(0.1 * O.echo_ms);
-		uint64_t dur = ms_ticks(O.echo_ms);
-		uint64_t t_meas = 0, t_slot = 0, done_slot = 0;
-		uint64_t slot = std::max(ms_ticks(20), dur / 15);
-		std::vector<double> slots;
-		std::vector<Ev> evs(512);
-		char buf[4096];
-		while (ok) {
-			int n = epoll_wait(cep, evs.data(), int(evs.size()), 2000);
-			if (n <= 0) {
-				*why = "client: no progress for 2s";
-				ok = false;
-				break;
-			}
-			for (int i = 0; i < n; i++) {
-				size_t k = size_t(evs[size_t(i)].data.u64);
-				ssize_t r = read(cs[k], buf, sizeof(buf));
-				if (r <= 0) {
-					if (r < 0 && errno == EAGAIN)
-						continue;
-					*why = "client: connection closed";
-					ok = false;
-					break;
-				}
-				got[k] += int(r);
-				while (got[k] >= MSG) {
-					got[k] -= MSG;
-					done++;
-					if (write(cs[k], msg, MSG) != MSG) {
-						ok = false;
-						break;
-					}
-				}
-			}
-			uint64_t t = ticks();
-			if (!t_meas && t - t_start >= warm) {
-				t_meas = t_slot = t;
-				done0 = done_slot = done;
-				sys0 = srv_sys.load(std::memory_order_relaxed);
-			}
-			// Rate per slot of ~1/15 of the window; the figure is the
-			// median slot (robust to the vCPU being descheduled).
-			if (t_meas && t - t_slot >= slot) {
-				slots.push_back(double(done - done_slot) / (tick_ns(t - t_slot) / 1e9));
-				t_slot = t;
-				done_slot = done;
-			}
-			if (t_meas && t - t_meas >= dur) {
-				rps = slots.size() >= 3 ? median(slots) : double(done - done0) / (tick_ns(t - t_meas) / 1e9);
-				*sys_per_req = double(srv_sys.load(std::memory_order_relaxed) - sys0) /
-					       double(std::max<uint64_t>(done - done0, 1));
-				break;
-			}
-		}
-	}
-	for (int c : cs)
-		close(c);
-	close(cep);
+	// Client (echo_loop.cpp, the same for every echo workload).
+	uint64_t sys0 = 0;
+	double rps = echo_client_run(sa, C, why,
+				     [&] { sys0 = srv_sys.load(std::memory_order_relaxed); },
+				     [&](uint64_t requests) {
+					     *sys_per_req = double(srv_sys.load(std::memory_order_relaxed) - sys0) /
+							    double(std::max<uint64_t>(requests, 1));
+				     });
+	bool ok = std::isfinite(rps);
 	efd_write(stopfd);
 	server.join();
 	sp.reset();
