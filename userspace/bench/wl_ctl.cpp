@@ -2,6 +2,7 @@
 // ep2bench workload 1: ctl throughput.
 #include <cstring>
 
+#include "ctl_cycle.h"
 #include "util.h"
 #include "workload.h"
 
@@ -20,36 +21,23 @@ Sample ctl_sample(const std::string &b, int n)
 		return Sample::na(why);
 	auto &fds = g_pool.get(size_t(n));
 	const int CHUNK = 64;
-	int err = 0;
 	std::vector<double> per[3];
-	uint64_t budget = ms_ticks(O.budget_ms);
-	uint64_t start = ticks();
-	auto phase = [&](int ph, int m, auto &&op) {
+	auto phase = [&](int ph, int m) {
+		int err = 0;
 		for (int i = 0; i < m && !err;) {
 			int i0 = i, e = std::min(m, i + CHUNK);
 			uint64_t c0 = ticks();
-			for (; i < e && !err; i++)
-				err = op(fds[size_t(i)], i);
+			for (; i < e && !err; i++) {
+				int fd = fds[size_t(i)];
+				err = ph == 0 ? p->add(fd, EPOLLIN, uint64_t(i))
+				      : ph == 1 ? p->mod(fd, EPOLLIN | EPOLLPRI, uint64_t(i))
+						: p->del(fd);
+			}
 			per[ph].push_back(tick_ns(ticks() - c0) / double(e - i0));
 		}
+		return err;
 	};
-	for (int warm = 1; !err; warm = 0) {
-		int m = warm ? std::min(n, 50) : n;
-		phase(0, m, [&](int fd, int i) { return p->add(fd, EPOLLIN, uint64_t(i)); });
-		phase(1, m, [&](int fd, int i) { return p->mod(fd, EPOLLIN | EPOLLPRI, uint64_t(i)); });
-		phase(2, m, [&](int fd, int i) { return p->del(fd); });
-		if (warm) {
-			for (auto &v : per)
-				v.clear();
-			start = ticks();
-			continue;
-		}
-		if (ticks() - start >= budget)
-			break;
-	}
-	if (err)
-		return Sample::na(strf("error %s", strerror(-err)));
-	return {1e9 / median(per[0]), 1e9 / median(per[1]), 1e9 / median(per[2])};
+	return ctl_cycles(n, 50, per, phase);
 }
 
 void run(Run &r)

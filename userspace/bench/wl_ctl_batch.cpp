@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "batch.h"
+#include "ctl_cycle.h"
 #include "util.h"
 #include "workload.h"
 
@@ -24,16 +25,16 @@ Sample ctl_batch_sample(const std::string &b, int n)
 		return Sample::na(why);
 	BatchCtl *bc = dynamic_cast<BatchCtl *>(p.get());
 	auto &fds = g_pool.get(size_t(n));
-	int err = 0;
 	std::vector<double> per[3];
 	std::vector<Change> chunk(PER_CALL);
-	uint64_t budget = ms_ticks(O.budget_ms);
-	uint64_t start = ticks();
-	auto phase = [&](int ph, int m, int op, uint32_t events) {
+	static const int ops[3] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
+	static const uint32_t evs[3] = {EPOLLIN, EPOLLIN | EPOLLPRI, 0};
+	auto phase = [&](int ph, int m) {
+		int err = 0, op = ops[ph];
 		for (int i = 0; i < m && !err;) {
 			int i0 = i, e = std::min(m, i + PER_CALL);
 			for (int k = i; k < e; k++)
-				chunk[size_t(k - i0)] = Change{op, fds[size_t(k)], events, uint64_t(k)};
+				chunk[size_t(k - i0)] = Change{op, fds[size_t(k)], evs[ph], uint64_t(k)};
 			uint64_t c0 = ticks();
 			if (bc) {
 				err = bc->ctl_batch(chunk.data(), e - i0);
@@ -48,24 +49,9 @@ Sample ctl_batch_sample(const std::string &b, int n)
 			per[ph].push_back(tick_ns(ticks() - c0) / double(e - i0));
 			i = e;
 		}
+		return err;
 	};
-	for (int warm = 1; !err; warm = 0) {
-		int m = warm ? std::min(n, 128) : n;
-		phase(0, m, EPOLL_CTL_ADD, EPOLLIN);
-		phase(1, m, EPOLL_CTL_MOD, EPOLLIN | EPOLLPRI);
-		phase(2, m, EPOLL_CTL_DEL, 0);
-		if (warm) {
-			for (auto &v : per)
-				v.clear();
-			start = ticks();
-			continue;
-		}
-		if (ticks() - start >= budget)
-			break;
-	}
-	if (err)
-		return Sample::na(strf("error %s", strerror(-err)));
-	return {1e9 / median(per[0]), 1e9 / median(per[1]), 1e9 / median(per[2])};
+	return ctl_cycles(n, 128, per, phase);
 }
 
 void run(Run &r)
