@@ -5,33 +5,19 @@
 
 #include <unistd.h>
 
+#include "harvest_set.h"
 #include "util.h"
 #include "workload.h"
 
 namespace ep2bench {
 namespace {
 
-// A backend's instance with its own M fds, so that ready fds wake only the
-// instance being measured.
-struct Set {
-	std::unique_ptr<Poller> p;
-	std::vector<int> fds;
-	~Set()
-	{
-		p.reset();
-		for (int fd : fds)
-			close(fd);
-	}
-};
-
 // One round: (ET: write the K fds, then) wait until K events have been
 // delivered.
-Sample harvest_sample(Set &s, int M, int K, bool et, std::vector<Ev> &evs)
+Sample harvest_sample(HarvestSet &s, int M, int K, bool et, std::vector<Ev> &evs)
 {
 	Poller *p = s.p.get();
-	std::vector<int> ready;
-	for (int i = 0; i < K; i++)
-		ready.push_back(s.fds[size_t(uint64_t(i) * uint64_t(M) / uint64_t(K))]);
+	std::vector<int> ready = harvest_ready(s, M, K);
 	if (!et) {
 		for (int fd : ready)
 			efd_write(fd);
@@ -41,25 +27,9 @@ Sample harvest_sample(Set &s, int M, int K, bool et, std::vector<Ev> &evs)
 		if (et)
 			for (int fd : ready)
 				efd_write(fd);
-		int got = 0;
-		while (got < K) {
-			int n = p->wait(evs.data(), K - got, 1000);
-			if (n <= 0)
-				return false;
-			got += n;
-		}
-		events += uint64_t(got);
-		return true;
+		return harvest_wait_k(p, evs, K, &events);
 	});
-	double sys_per_event = double(p->syscalls() - sys0) / double(std::max<uint64_t>(events, 1));
-	for (int fd : ready)
-		efd_read(fd);
-	// Nothing may be left over for the next sample.
-	while (p->wait(evs.data(), int(evs.size()), 0) > 0)
-		;
-	if (!t.ok)
-		return Sample::na("a wait timed out");
-	return {double(K) * 1e9 / t.per_iter_ns, sys_per_event};
+	return harvest_finish(s, ready, evs, t, K, sys0, events);
 }
 
 void run(Run &r)
@@ -70,26 +40,8 @@ void run(Run &r)
 	for (bool et : {false, true}) {
 		const char *mode = et ? "ET" : "LT";
 		const std::vector<Feature> need = {et ? Feature::ET : Feature::LT};
-		std::map<std::string, std::unique_ptr<Set>> sets;
 		std::map<std::string, std::string> why;
-		for (auto &b : r.backends()) {
-			if (cannot_run(b, need, &why[b]))
-				continue;
-			auto s = std::make_unique<Set>();
-			s->p = make_poller(b, &why[b]);
-			if (!s->p)
-				continue;
-			int err = 0;
-			for (int i = 0; i < M && !err; i++) {
-				s->fds.push_back(new_eventfd());
-				err = s->p->add(s->fds.back(), EPOLLIN | (et ? uint32_t(EPOLLET) : 0u), uint64_t(i));
-			}
-			if (err) {
-				why[b] = strf("add: %s", strerror(-err));
-				continue;
-			}
-			sets[b] = std::move(s);
-		}
+		HarvestSets sets = harvest_sets(r, M, EPOLLIN | (et ? uint32_t(EPOLLET) : 0u), need, &why);
 		for (int K : O.harvest_k) {
 			Config c{strf("%s M=%s K=%d", mode, count_str(M).c_str(), K), {{"events/s", "", true}, {"syscalls/event", "", false}}, need};
 			r.measure(c, [&](const std::string &b, int) {

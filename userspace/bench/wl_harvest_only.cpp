@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "harvest_set.h"
 #include "util.h"
 #include "workload.h"
 
@@ -14,18 +15,6 @@ namespace {
 
 std::vector<int> g_k = {1, 64, 1024};
 
-// A backend's instance with its own M eventfds (EPOLLIN | EPOLLET).
-struct Set {
-	std::unique_ptr<Poller> p;
-	std::vector<int> fds;
-	~Set()
-	{
-		p.reset();
-		for (int fd : fds)
-			close(fd);
-	}
-};
-
 /*
  * One sample: each iteration writes 1 to K of the M eventfds (untimed, by
  * this thread, so the wake-up callbacks and whatever they defer to the
@@ -33,12 +22,10 @@ struct Set {
  * done), then times the waits that take the K events.  Also the kernel
  * entries the poller made per event (the writes are not the poller's).
  */
-Sample harvest_only_sample(Set &s, int M, int K, std::vector<Ev> &evs)
+Sample harvest_only_sample(HarvestSet &s, int M, int K, std::vector<Ev> &evs)
 {
 	Poller *p = s.p.get();
-	std::vector<int> ready;
-	for (int i = 0; i < K; i++)
-		ready.push_back(s.fds[size_t(uint64_t(i) * uint64_t(M) / uint64_t(K))]);
+	std::vector<int> ready = harvest_ready(s, M, K);
 	uint64_t events = 0, sys0 = p->syscalls();
 	Timed t = run_for_parts(
 		O.budget_ms, 3,
@@ -47,25 +34,8 @@ Sample harvest_only_sample(Set &s, int M, int K, std::vector<Ev> &evs)
 				efd_write(fd);
 			return true;
 		},
-		[&] {
-			int got = 0;
-			while (got < K) {
-				int n = p->wait(evs.data(), K - got, 1000);
-				if (n <= 0)
-					return false;
-				got += n;
-			}
-			events += uint64_t(got);
-			return true;
-		});
-	double sys_per_event = double(p->syscalls() - sys0) / double(std::max<uint64_t>(events, 1));
-	for (int fd : ready)
-		efd_read(fd);
-	while (p->wait(evs.data(), int(evs.size()), 0) > 0)
-		;
-	if (!t.ok)
-		return Sample::na("a wait timed out");
-	return {double(K) * 1e9 / t.per_iter_ns, sys_per_event};
+		[&] { return harvest_wait_k(p, evs, K, &events); });
+	return harvest_finish(s, ready, evs, t, K, sys0, events);
 }
 
 void run(Run &r)
@@ -74,26 +44,8 @@ void run(Run &r)
 	int kmax = *std::max_element(g_k.begin(), g_k.end());
 	std::vector<Ev> evs(size_t(std::max(kmax, 1)));
 	const std::vector<Feature> need = {Feature::ET};
-	std::map<std::string, std::unique_ptr<Set>> sets;
 	std::map<std::string, std::string> why;
-	for (auto &b : r.backends()) {
-		if (cannot_run(b, need, &why[b]))
-			continue;
-		auto s = std::make_unique<Set>();
-		s->p = make_poller(b, &why[b]);
-		if (!s->p)
-			continue;
-		int err = 0;
-		for (int i = 0; i < M && !err; i++) {
-			s->fds.push_back(new_eventfd());
-			err = s->p->add(s->fds.back(), EPOLLIN | EPOLLET, uint64_t(i));
-		}
-		if (err) {
-			why[b] = strf("add: %s", strerror(-err));
-			continue;
-		}
-		sets[b] = std::move(s);
-	}
+	HarvestSets sets = harvest_sets(r, M, EPOLLIN | EPOLLET, need, &why);
 	for (int K : g_k) {
 		if (K < 1 || K > M)
 			die("harvest-only: K=%d outside 1..M=%d", K, M);
