@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "backend_eventpoll2.h"
+#include "uring_reg.h"
 
 #ifdef EP2BENCH_HAVE_LIBURING
 #include "eventpoll2_uring.h"
@@ -71,28 +72,9 @@ struct UringEp2Poller final : Eventpoll2Poller {
 };
 #endif
 
-const BackendReg reg{{
-	"eventpoll2+uring", 12,
-	[](std::string *why) -> std::unique_ptr<Poller> {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return std::make_unique<UringEp2Poller>();
-#else
-		*why = "built without liburing";
-		return nullptr;
-#endif
-	},
-	{
-		{Feature::Shared, "an io_uring serves one thread"},
-	},
-	[](std::string *why) {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return eventpoll2_available(why);
-#else
-		*why = "built without liburing";
-		return false;
-#endif
-	},
-}};
+const BackendReg reg{uring_backend("eventpoll2+uring", 12, EP2_URING_FACTORY(UringEp2Poller),
+				   {{Feature::Shared, "an io_uring serves one thread"}}, true,
+				   eventpoll2_available)};
 
 } // namespace
 } // namespace ep2bench

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "poller.h"
+#include "uring_reg.h"
 
 #ifdef EP2BENCH_HAVE_LIBURING
 #include <liburing.h>
@@ -210,29 +211,11 @@ struct UringPoller final : Poller {
 };
 #endif
 
-const BackendReg reg{{
-	"io_uring", 30,
-	[](std::string *why) -> std::unique_ptr<Poller> {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return std::make_unique<UringPoller>();
-#else
-		*why = "built without liburing";
-		return nullptr;
-#endif
-	},
-	{
-		{Feature::LT, "multishot poll fires once per wake-up, like ET"},
-		{Feature::Shared, "an instance serves one thread"},
-	},
-	[](std::string *why) {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return true;
-#else
-		*why = "built without liburing";
-		return false;
-#endif
-	},
-}};
+const BackendReg reg{uring_backend("io_uring", 30, EP2_URING_FACTORY(UringPoller),
+				   {
+					   {Feature::LT, "multishot poll fires once per wake-up, like ET"},
+					   {Feature::Shared, "an instance serves one thread"},
+				   })};
 
 } // namespace
 } // namespace ep2bench

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "uring_reg.h"
 
 #ifdef EP2BENCH_HAVE_LIBURING
 #include <liburing.h>
@@ -238,30 +239,12 @@ struct UringBatchPoller final : Poller, BatchCtl, MinWaitCap {
 };
 #endif
 
-const BackendReg reg{{
-	"io_uring+batch", 32,
-	[](std::string *why) -> std::unique_ptr<Poller> {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return std::make_unique<UringBatchPoller>();
-#else
-		*why = "built without liburing";
-		return nullptr;
-#endif
-	},
-	{
-		{Feature::LT, "multishot poll fires once per wake-up, like ET"},
-		{Feature::Shared, "an instance serves one thread"},
-	},
-	[](std::string *why) {
-#ifdef EP2BENCH_HAVE_LIBURING
-		return true;
-#else
-		*why = "built without liburing";
-		return false;
-#endif
-	},
-	/* by_default */ false,
-}};
+const BackendReg reg{uring_backend("io_uring+batch", 32, EP2_URING_FACTORY(UringBatchPoller),
+				   {
+					   {Feature::LT, "multishot poll fires once per wake-up, like ET"},
+					   {Feature::Shared, "an instance serves one thread"},
+				   },
+				   /* by_default */ false)};
 
 } // namespace
 } // namespace ep2bench
