@@ -998,22 +998,6 @@ TEST(fork_shares_mapping)
 	ep2_close(ep);
 }
 
-/* The module's live-object counter @name (debugfs), or -1 if it cannot be read. */
-static long module_stat(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/eventpoll2/stats", "r");
-	char key[64];
-	long v, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* Every way a ring goes away gives back its pages and its object: counters back to baseline */
 TEST(no_leak_across_lifetimes)
 {

@@ -25,22 +25,6 @@
 			SKIP(return, "eventpoll2 module not loaded");		\
 	} while (0)
 
-/* The module's live-object counter @name (debugfs), or -1. */
-static long module_stat(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/eventpoll2/stats", "r");
-	char key[64];
-	long v, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* Wait up to @ms for counter @name to come back to @want. */
 static long stat_settle(const char *name, long want, int ms)
 {

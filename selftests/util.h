@@ -621,6 +621,22 @@ static inline void do_efd_signal(void *arg)
 
 /* ---- sysctl and slab ---------------------------------------------------- */
 
+/* The module's counter @name in /sys/kernel/debug/eventpoll2/stats, or -1. */
+static inline long module_stat(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/eventpoll2/stats", "r");
+	char key[64];
+	long v, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 static inline long long read_ll_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
