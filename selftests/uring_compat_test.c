@@ -26,19 +26,6 @@
 
 /* ==== child side: runs under LD_PRELOAD =================================== */
 
-static int fd_is(int fd, const char *link)
-{
-	char path[64], buf[128];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return 0;
-	buf[n] = 0;
-	return !strcmp(buf, link);
-}
-
 /* io_uring_setup() the way libuv calls it: through libc's syscall(). */
 static int setup_via_syscall(unsigned int entries, unsigned int flags, struct io_uring_params *p)
 {
@@ -123,7 +110,7 @@ static void child_libuv_batching(void)
 	struct libuv_ctl c;
 	int ep = epoll_create1(EPOLL_CLOEXEC), efd = mkefd();
 
-	C_CHECK(ep >= 0 && fd_is(ep, EP2_LINK));
+	C_CHECK(ep >= 0 && fd_link_is(ep, EP2_LINK));
 	C_CHECK(efd >= 0);
 	libuv_ctl_init(&c);
 	libuv_ctl(&c, ep, EPOLL_CTL_ADD, efd, &ev);
@@ -151,7 +138,7 @@ static void child_compat_off(void)
 	struct io_uring ring;
 	int ep = epoll_create1(EPOLL_CLOEXEC), efd = mkefd(), fd;
 
-	C_CHECK(ep >= 0 && fd_is(ep, EP2_LINK));
+	C_CHECK(ep >= 0 && fd_link_is(ep, EP2_LINK));
 	fd = setup_via_syscall(8, 0, &p);
 	C_CHECK(fd >= 0);
 	C_CHECK((p.features & LIBUV_FEATS) == LIBUV_FEATS);	/* nothing hidden */
@@ -231,7 +218,7 @@ static void child_liburing_unseen(void)
 	struct io_uring ring;
 	int ep = epoll_create1(EPOLL_CLOEXEC), efd = mkefd();
 
-	C_CHECK(ep >= 0 && fd_is(ep, EP2_LINK));
+	C_CHECK(ep >= 0 && fd_link_is(ep, EP2_LINK));
 	C_CHECK(io_uring_queue_init_params(8, &ring, &p) == 0);
 	C_CHECK(p.features & IORING_FEAT_RSRC_TAGS);
 	sqe = io_uring_get_sqe(&ring);
