@@ -35,8 +35,7 @@ namespace {
  * for a file that stays ready), so it lacks Feature::LT; workloads that only
  * need "a new event wakes me" register with EPOLLIN and get edge semantics.
  */
-struct UringPoller final : Poller {
-	io_uring ring;
+struct UringPoller final : UringRingOwner, Poller {
 	std::vector<uint64_t> fd_data; // fd -> user_data of its poll
 	std::vector<uint32_t> fd_events; // fd -> mask (0: absent)
 	std::vector<Ev> pending;        // app CQEs reaped during ctl calls
@@ -44,17 +43,7 @@ struct UringPoller final : Poller {
 	static constexpr uint64_t TAG = 1ull << 63; // user_data of internal ops
 	int last_err = 0;
 
-	UringPoller()
-	{
-		io_uring_params p;
-		memset(&p, 0, sizeof(p));
-		p.flags = IORING_SETUP_CQSIZE;
-		p.cq_entries = 16384;
-		int r = io_uring_queue_init_params(256, &ring, &p);
-		if (r < 0)
-			throw std::runtime_error(strerror(-r));
-	}
-	~UringPoller() override { io_uring_queue_exit(&ring); }
+	UringPoller() : UringRingOwner(256) {}
 
 	io_uring_sqe *sqe()
 	{

@@ -24,8 +24,7 @@ namespace ep2bench {
 namespace {
 
 #ifdef EP2BENCH_HAVE_LIBURING
-struct UringBatchPoller final : Poller, BatchCtl, MinWaitCap {
-	io_uring ring;
+struct UringBatchPoller final : UringRingOwner, Poller, BatchCtl, MinWaitCap {
 	struct Item {
 		uint32_t events = 0; // 0: absent
 		uint64_t data = 0;
@@ -36,17 +35,7 @@ struct UringBatchPoller final : Poller, BatchCtl, MinWaitCap {
 	static constexpr uint64_t TAG = 1ull << 63;
 	int last_err = 0;
 
-	UringBatchPoller()
-	{
-		io_uring_params p;
-		memset(&p, 0, sizeof(p));
-		p.flags = IORING_SETUP_CQSIZE;
-		p.cq_entries = 16384;
-		int r = io_uring_queue_init_params(512, &ring, &p);
-		if (r < 0)
-			throw std::runtime_error(strerror(-r));
-	}
-	~UringBatchPoller() override { io_uring_queue_exit(&ring); }
+	UringBatchPoller() : UringRingOwner(512) {}
 
 	io_uring_sqe *sqe()
 	{

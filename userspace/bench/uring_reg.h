@@ -10,7 +10,37 @@
 
 #include "poller.h"
 
+#ifdef EP2BENCH_HAVE_LIBURING
+#include <cstring>
+#include <stdexcept>
+
+#include <liburing.h>
+#endif
+
 namespace ep2bench {
+
+#ifdef EP2BENCH_HAVE_LIBURING
+/*
+ * The io_uring of a liburing backend: @sq_entries SQEs, a 16384-entry CQ
+ * (multishot polls of many fds post many CQEs); exited with the backend.
+ */
+struct UringRingOwner {
+	io_uring ring;
+	explicit UringRingOwner(unsigned sq_entries)
+	{
+		io_uring_params p;
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE;
+		p.cq_entries = 16384;
+		int r = io_uring_queue_init_params(sq_entries, &ring, &p);
+		if (r < 0)
+			throw std::runtime_error(strerror(-r));
+	}
+	~UringRingOwner() { io_uring_queue_exit(&ring); }
+	UringRingOwner(const UringRingOwner &) = delete;
+	UringRingOwner &operator=(const UringRingOwner &) = delete;
+};
+#endif
 
 // A factory of backend P's instances, or none without liburing.
 #ifdef EP2BENCH_HAVE_LIBURING
