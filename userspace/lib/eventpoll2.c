@@ -180,7 +180,7 @@ static int instance_ioctl(int epfd, unsigned long cmd, void *arg)
  * can be cancelled.  ioctl() is not one, so the wait runs with asynchronous
  * cancellation enabled, as glibc itself did for blocking syscalls.
  */
-static int wait_ioctl(int epfd, unsigned long cmd, struct ep2_wait_args *a)
+static int wait_ioctl(int epfd, unsigned long cmd, void *a)
 {
 	int old, r, err;
 
@@ -246,8 +246,10 @@ static int kernel_pwait(int epfd, struct epoll_event *events, int maxevents, int
 	return wait_ioctl(epfd, EP2_IOC_PWAIT, &a);
 }
 
-static int kernel_pwait2(int epfd, struct epoll_event *events, int maxevents,
-			 const struct timespec *timeout, const sigset_t *sigmask)
+/* PWAIT2, with min-wait when @min_events/@min_wait_ns are set (0: a plain one). */
+static int kernel_pwait2_min(int epfd, struct epoll_event *events, int maxevents,
+			     const struct timespec *timeout, const sigset_t *sigmask,
+			     unsigned int min_events, uint64_t min_wait_ns)
 {
 	struct __kernel_timespec kts;
 	struct ep2_wait_args a = {
@@ -255,6 +257,7 @@ static int kernel_pwait2(int epfd, struct epoll_event *events, int maxevents,
 		.maxevents = maxevents,
 		.sigmask = (uint64_t)(uintptr_t)sigmask,
 		.sigsetsize = sigmask ? KERNEL_SIGSET_SIZE : 0,
+		.min_events = min_events, .min_wait_ns = min_wait_ns,
 	};
 
 	if (timeout) {
@@ -268,6 +271,12 @@ static int kernel_pwait2(int epfd, struct epoll_event *events, int maxevents,
 		}
 	}
 	return wait_ioctl(epfd, EP2_IOC_PWAIT2, &a);
+}
+
+static int kernel_pwait2(int epfd, struct epoll_event *events, int maxevents,
+			 const struct timespec *timeout, const sigset_t *sigmask)
+{
+	return kernel_pwait2_min(epfd, events, maxevents, timeout, sigmask, 0, 0);
 }
 
 /* ---- the ready ring (the protocol is in ring_impl.h) --------------------------- */
@@ -406,33 +415,19 @@ EP2_EXPORT int ep2_ctl_batch(int epfd, struct ep2_ctl_change *changes, unsigned 
 
 EP2_EXPORT int ep2_ctl_wait(int epfd, struct ep2_ctl_wait_args *a)
 {
-	int old, r, err;
 
 	a->size = sizeof(*a);
 	a->epfd = epfd;
 	if (a->sigmask && !a->sigsetsize)
 		a->sigsetsize = KERNEL_SIGSET_SIZE;
 	/* Every EBADF/EINVAL of the call comes before its changes (see above). */
-	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
-	r = instance_ioctl(epfd, EP2_IOC_CTL_WAIT, a);
-	err = errno;
-	pthread_setcanceltype(old, NULL);
-	errno = err;
-	return r;
+	return wait_ioctl(epfd, EP2_IOC_CTL_WAIT, a);
 }
 
 EP2_EXPORT int ep2_wait_min(int epfd, struct epoll_event *events, int maxevents,
 			    const struct timespec *timeout, const sigset_t *sigmask,
 			    unsigned int min_events, uint64_t min_wait_ns)
 {
-	struct __kernel_timespec kts;
-	struct ep2_wait_args a = {
-		.size = sizeof(a), .epfd = epfd, .events = (uint64_t)(uintptr_t)events,
-		.maxevents = maxevents,
-		.sigmask = (uint64_t)(uintptr_t)sigmask,
-		.sigsetsize = sigmask ? KERNEL_SIGSET_SIZE : 0,
-		.min_events = min_events, .min_wait_ns = min_wait_ns,
-	};
 	struct ring_slot *s;
 
 	/* A ring that holds enough already: no system call. */
@@ -455,12 +450,7 @@ EP2_EXPORT int ep2_wait_min(int epfd, struct epoll_event *events, int maxevents,
 			return k > 0 ? n + k : n;
 		}
 	}
-	if (timeout) {
-		kts.tv_sec = timeout->tv_sec;
-		kts.tv_nsec = timeout->tv_nsec;
-		a.timeout = (uint64_t)(uintptr_t)&kts;
-	}
-	return wait_ioctl(epfd, EP2_IOC_PWAIT2, &a);
+	return kernel_pwait2_min(epfd, events, maxevents, timeout, sigmask, min_events, min_wait_ns);
 }
 
 EP2_EXPORT int ep2_available(void)
